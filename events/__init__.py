@@ -1,0 +1,1 @@
+"""The immutable event log: event types, fuzzy dates, the envelope and the SQLite store."""

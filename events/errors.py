@@ -1,0 +1,78 @@
+"""Errors raised by the core, each a type so the API and CLI can map it in one place.
+
+TimelineError
+├── InvalidDate           (also ValueError)   an EDTF string that is malformed or impossible
+├── InvalidEvent          (also ValueError)   an event that fails validation, with the path of each bad field
+├── UnknownReference      (also LookupError)  a region, programme, source or event that does not exist
+├── ConcurrencyError                          a stale expected stream version
+├── IdempotencyConflict                       an idempotency key reused for a different request
+├── ChainBroken                               the hash chain does not verify at a position
+└── StoreUnavailable                          the database file is missing, damaged or not writable
+"""
+
+from __future__ import annotations
+
+
+class TimelineError(Exception):
+    """Base of every error the project raises on purpose."""
+
+
+class InvalidDate(TimelineError, ValueError):
+    def __init__(self, text: str, reason: str) -> None:
+        self.text = text
+        self.reason = reason
+        super().__init__(f"Invalid EDTF date {text!r}: {reason}")
+
+
+class FieldProblem(TimelineError):
+    """One problem with one field, addressed by a JSON path such as `$[2].regions[0]`."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        self.message = message
+        super().__init__(f"{message} - at `{path}`")
+
+
+class InvalidEvent(TimelineError, ValueError):
+    def __init__(self, problems: list[FieldProblem]) -> None:
+        self.problems = problems
+        listed = "; ".join(str(p) for p in problems[:5])
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        super().__init__(f"{len(problems)} invalid field(s): {listed}{more}")
+
+
+class UnknownReference(TimelineError, LookupError):
+    def __init__(self, kind: str, key: str) -> None:
+        self.kind = kind
+        self.key = key
+        super().__init__(f"No {kind} {key!r}")
+
+
+class ConcurrencyError(TimelineError):
+    def __init__(self, stream: str, expected: int, current: int) -> None:
+        self.stream = stream
+        self.expected = expected
+        self.current = current
+        super().__init__(
+            f"Stream {stream!r} is at version {current}, not the expected version {expected}"
+        )
+
+
+class IdempotencyConflict(TimelineError):
+    def __init__(self, key: str) -> None:
+        self.key = key
+        super().__init__(f"Idempotency key {key!r} was already used for a different request")
+
+
+class ChainBroken(TimelineError):
+    def __init__(self, position: int, reason: str) -> None:
+        self.position = position
+        self.reason = reason
+        super().__init__(f"Hash chain broken at position {position}: {reason}")
+
+
+class StoreUnavailable(TimelineError):
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"Cannot use the event log at {path}: {reason}")

@@ -1,0 +1,382 @@
+"""The append-only event log in SQLite: the only module that touches the `events` table."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Literal
+from uuid import UUID
+
+import msgspec
+import sqlite_utils
+
+from events.envelope import (
+    GENESIS_HASH,
+    AppendResult,
+    Head,
+    NewEvent,
+    RecordedEvent,
+    canonical_bytes,
+    chain_hash,
+)
+from events.errors import (
+    ChainBroken,
+    ConcurrencyError,
+    IdempotencyConflict,
+    StoreUnavailable,
+    UnknownReference,
+)
+from events.types import TYPES_BY_TAG, decode_event, encode_event, occurred_of, tag_of
+from events.upcasting import upcast
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    position INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    stream TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    schema_version INTEGER NOT NULL,
+    occurred TEXT,
+    recorded_at TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    source TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL,
+    UNIQUE (stream, version)
+);
+CREATE TABLE IF NOT EXISTS idempotency (
+    key TEXT PRIMARY KEY,
+    request_hash TEXT NOT NULL,
+    first_position INTEGER NOT NULL,
+    last_position INTEGER NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
+CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END;
+"""
+
+COLUMNS = (
+    "position, event_id, stream, version, type, schema_version, occurred, recorded_at, "
+    "payload, source, prev_hash, hash"
+)
+INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
+PAGE = 5000
+
+_encode = msgspec.json.Encoder().encode
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def format_time(moment: datetime) -> str:
+    """Transaction times as fixed-width RFC 3339 UTC, so text order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def connect(
+    path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL"
+) -> sqlite3.Connection:
+    """Open the database in WAL mode, autocommit (transactions are explicit), usable across threads."""
+    path = Path(path)
+    if not create and not path.exists():
+        raise StoreUnavailable(str(path), "no such file (run `timeline init` to create it)")
+    if create and not path.parent.exists():
+        raise StoreUnavailable(str(path), f"the directory {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={synchronous}")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as e:
+        raise StoreUnavailable(str(path), f"not a usable SQLite database ({e})") from e
+    return conn
+
+
+class EventStore:
+    """Append, read and verify the log. One instance per connection; thread-safe via a lock."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str = ":memory:") -> None:
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self.path = path
+        self._lock = threading.RLock()
+
+    @classmethod
+    def open(
+        cls, path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL"
+    ) -> EventStore:
+        store = cls(connect(path, create=create, synchronous=synchronous), str(path))
+        if create:
+            store.ensure_schema()
+        elif not store.db["events"].exists():
+            raise StoreUnavailable(str(path), "no event log in this file (run `timeline init`)")
+        return store
+
+    def ensure_schema(self) -> None:
+        try:
+            with self._lock:
+                self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            raise StoreUnavailable(self.path, str(e)) from e
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def append(
+        self, items: Sequence[NewEvent], *, idempotency_key: str | None = None
+    ) -> AppendResult:
+        """Append a batch in one transaction: all events are written, or none.
+
+        Raises ConcurrencyError (naming the current version) when an expected version is stale,
+        and IdempotencyConflict when a key is reused for a different request.
+        """
+        if not items:
+            raise ValueError("nothing to append")
+        encoded = [(item, encode_event(item.event).decode()) for item in items]
+        request_hash = _request_hash(encoded) if idempotency_key is not None else ""
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                if idempotency_key is not None:
+                    earlier = self._replay(idempotency_key, request_hash)
+                    if earlier is not None:
+                        self.conn.execute("ROLLBACK")
+                        return earlier
+                rows = self._rows(encoded)
+                self.conn.executemany(INSERT, rows)
+                if idempotency_key is not None:
+                    self.conn.execute(
+                        "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
+                        [idempotency_key, request_hash, rows[0][0], rows[-1][0]],
+                    )
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return AppendResult(
+            first_position=rows[0][0],
+            last_position=rows[-1][0],
+            event_ids=[UUID(row[1]) for row in rows],
+        )
+
+    def _replay(self, key: str, request_hash: str) -> AppendResult | None:
+        row = self.conn.execute(
+            "SELECT request_hash, first_position, last_position FROM idempotency WHERE key = ?",
+            [key],
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] != request_hash:
+            raise IdempotencyConflict(key)
+        ids = self.conn.execute(
+            "SELECT event_id FROM events WHERE position BETWEEN ? AND ? ORDER BY position",
+            [row[1], row[2]],
+        ).fetchall()
+        return AppendResult(
+            first_position=row[1],
+            last_position=row[2],
+            event_ids=[UUID(r[0]) for r in ids],
+            replayed=True,
+        )
+
+    def _rows(self, encoded: list[tuple[NewEvent, str]]) -> list[tuple]:
+        """Number, version and chain the batch; called inside the write transaction."""
+        head = self.conn.execute(
+            "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
+        position, prev_hash, last_time = head if head else (0, GENESIS_HASH, "")
+        # Transaction time never runs backwards along the log, even if the clock does.
+        recorded_at = max(format_time(utc_now()), last_time)
+        versions: dict[str, int] = {}
+        rows = []
+        for item, payload in encoded:
+            stream = item.stream
+            if stream not in versions:
+                versions[stream] = self._stream_version(stream)
+                if item.expected_version is not None and item.expected_version != versions[stream]:
+                    raise ConcurrencyError(stream, item.expected_version, versions[stream])
+            versions[stream] += 1
+            position += 1
+            event = item.event
+            type_ = tag_of(event)
+            event_id = str(item.event_id or uuid.uuid4())
+            source = _encode(event.sources).decode()
+            schema_version = TYPES_BY_TAG[type_].SCHEMA_VERSION
+            occurred = occurred_of(event)
+            digest = chain_hash(
+                prev_hash,
+                canonical_bytes(
+                    position,
+                    event_id,
+                    stream,
+                    versions[stream],
+                    type_,
+                    schema_version,
+                    occurred,
+                    recorded_at,
+                    payload,
+                    source,
+                ),
+            )
+            rows.append(
+                (
+                    position,
+                    event_id,
+                    stream,
+                    versions[stream],
+                    type_,
+                    schema_version,
+                    occurred,
+                    recorded_at,
+                    payload,
+                    source,
+                    prev_hash,
+                    digest,
+                )
+            )
+            prev_hash = digest
+        return rows
+
+    def _stream_version(self, stream: str) -> int:
+        row = self.conn.execute(
+            "SELECT max(version) FROM events WHERE stream = ?", [stream]
+        ).fetchone()
+        return row[0] or 0
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def head(self) -> Head:
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+            ).fetchone()
+        if row is None:
+            return Head(position=0, hash=GENESIS_HASH, recorded_at=None)
+        return Head(position=row[0], hash=row[1], recorded_at=parse_time(row[2]))
+
+    def stream_version(self, stream: str) -> int:
+        with self._lock:
+            return self._stream_version(stream)
+
+    def read_all(self, after: int = 0, limit: int | None = None) -> Iterator[RecordedEvent]:
+        """Events with position > `after`, in order, fetched in pages."""
+        remaining = limit
+        while remaining is None or remaining > 0:
+            page = PAGE if remaining is None else min(PAGE, remaining)
+            rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [after, page])
+            if not rows:
+                return
+            for row in rows:
+                yield _recorded(row)
+            after = rows[-1][0]
+            if remaining is not None:
+                remaining -= len(rows)
+            if len(rows) < page:
+                return
+
+    def read_stream(self, stream: str) -> list[RecordedEvent]:
+        return [_recorded(r) for r in self._select("WHERE stream = ? ORDER BY version", [stream])]
+
+    def get(self, event_id: UUID | str) -> RecordedEvent:
+        rows = self._select("WHERE event_id = ?", [str(event_id)])
+        if not rows:
+            raise UnknownReference("event", str(event_id))
+        return _recorded(rows[0])
+
+    def position_at(self, moment: datetime) -> int:
+        """The last position recorded at or before `moment` (0 if none): `known_at` as a time."""
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT max(position) FROM events WHERE recorded_at <= ?", [format_time(moment)]
+            ).fetchone()
+        return row[0] or 0
+
+    def _select(self, where: str, params: list) -> list[tuple]:
+        with self._lock:
+            return self.conn.execute(f"SELECT {COLUMNS} FROM events {where}", params).fetchall()
+
+    # -- integrity ---------------------------------------------------------------------------
+
+    def verify(self, after: int = 0) -> int:
+        """Walk the hash chain from `after` to the head; return the head position.
+
+        Raises ChainBroken naming the first position whose hash, link or numbering is wrong.
+        """
+        if after:
+            row = self._select("WHERE position = ?", [after])
+            if not row:
+                raise ChainBroken(after, "the position to resume from is missing")
+            prev_hash = row[0][11]
+        else:
+            prev_hash = GENESIS_HASH
+        expected_position = after
+        while True:
+            rows = self._select(
+                "WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE]
+            )
+            for row in rows:
+                expected_position += 1
+                if row[0] != expected_position:
+                    raise ChainBroken(expected_position, f"position missing (next is {row[0]})")
+                if row[10] != prev_hash:
+                    raise ChainBroken(row[0], "prev_hash does not match the previous hash")
+                if chain_hash(prev_hash, canonical_bytes(*row[:10])) != row[11]:
+                    raise ChainBroken(row[0], "the row's content does not match its hash")
+                prev_hash = row[11]
+            if len(rows) < PAGE:
+                return expected_position
+
+
+def _recorded(row: tuple) -> RecordedEvent:
+    type_, schema_version, payload = row[4], row[5], row[8]
+    if schema_version == TYPES_BY_TAG[type_].SCHEMA_VERSION:
+        event = decode_event(payload)
+    else:
+        event = upcast(type_, schema_version, payload)
+    return RecordedEvent(
+        position=row[0],
+        event_id=UUID(row[1]),
+        stream=row[2],
+        version=row[3],
+        type=type_,
+        schema_version=schema_version,
+        occurred=row[6],
+        recorded_at=parse_time(row[7]),
+        event=event,
+        prev_hash=row[10],
+        hash=row[11],
+    )
+
+
+def _request_hash(encoded: list[tuple[NewEvent, str]]) -> str:
+    """What makes two appends 'the same request' for idempotency: streams, versions, payloads."""
+    digest = hashlib.sha256()
+    for item, payload in encoded:
+        digest.update(
+            _encode(
+                [
+                    item.stream,
+                    item.expected_version,
+                    str(item.event_id) if item.event_id else None,
+                    payload,
+                ]
+            )
+        )
+    return digest.hexdigest()

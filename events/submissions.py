@@ -1,0 +1,254 @@
+"""Incoming events: decode what a writer sent, check it against the catalogues and the log.
+
+The CLI (`timeline append`), the HTTP API (`POST /events`) and seed loading all go through
+`prepare`, so an event is judged the same way wherever it comes from. Everything is checked
+before anything is written, and every problem is reported with the path of its field.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from msgspec import Meta
+
+from events.envelope import NewEvent
+from events.errors import FieldProblem, InvalidEvent, UnknownReference
+from events.reference import Reference
+from events.store import EventStore
+from events.types import (
+    UNCORRECTABLE,
+    Amendment,
+    Event,
+    Milestone,
+    MilestoneCorrected,
+    MilestoneRetracted,
+    PilotDesignated,
+    tag_of,
+)
+
+StreamName = Annotated[str, Meta(pattern=r"^[a-z0-9][a-z0-9:._-]{0,127}$")]
+
+
+class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """One event as a writer submits it. `stream` defaults to `milestone-<event_id>` for a new
+    milestone and to the amended event's stream for a correction or retraction."""
+
+    event: Event
+    stream: StreamName | None = None
+    expected_version: Annotated[int, Meta(ge=0)] | None = None
+    event_id: UUID | None = None
+
+
+IDEMPOTENT_IDS = UUID("6f1d3c2e-5a4b-4f8e-9c7d-2b1a0e9f8d7c")
+_FIELD = re.compile(r"^`(\w+)`: ")
+_PATH = re.compile(r" - at `\$(.*)`$")
+
+
+def decode_item(item: Any, path: str) -> tuple[Submission, str]:
+    """Turn one decoded JSON value into a Submission and the path of its event.
+
+    A bare event (an object with `type`) is accepted as a Submission with defaults."""
+    bare = isinstance(item, dict) and "type" in item and "event" not in item
+    try:
+        submission = msgspec.convert({"event": item} if bare else item, type=Submission)
+    except msgspec.ValidationError as e:
+        message = str(e)
+        match = _PATH.search(message)
+        where = match.group(1) if match else ""
+        if bare and where.startswith(".event"):
+            where = where[len(".event") :]
+        message = _PATH.sub("", message)
+        named = _FIELD.match(message)  # errors from __post_init__ name their field in front
+        if named:
+            where, message = f"{where}.{named.group(1)}", message[named.end() :]
+        raise InvalidEvent([FieldProblem(path + where, message)]) from None
+    return submission, path if bare else f"{path}.event"
+
+
+def prepare(
+    items: list[Any],
+    reference: Reference,
+    store: EventStore,
+    *,
+    paths: list[str] | None = None,
+    idempotency_key: str | None = None,
+    problems: list[FieldProblem] | None = None,
+) -> list[NewEvent]:
+    """Validate every item fully and return what to append, or raise InvalidEvent listing all
+    problems (with any `problems` found earlier, such as lines that were not JSON).
+
+    `paths` names each item in messages (default `$[i]`; the CLI passes `file:line`). With an
+    idempotency key, generated event ids derive from it, so a retry is the same request.
+    """
+    problems = list(problems or [])
+    prepared: list[NewEvent] = []
+    batch_ids: dict[str, Milestone] = {}
+    for index, item in enumerate(items):
+        path = paths[index] if paths else f"$[{index}]"
+        try:
+            submission, event_path = decode_item(item, path)
+        except InvalidEvent as e:
+            problems.extend(e.problems)
+            continue
+        event_id = submission.event_id or (
+            uuid.uuid5(IDEMPOTENT_IDS, f"{idempotency_key}:{index}")
+            if idempotency_key
+            else uuid.uuid4()
+        )
+        found = _check(submission, reference, store, path, event_path, batch_ids)
+        problems.extend(found)
+        if found:
+            continue
+        if isinstance(submission.event, Milestone):
+            batch_ids[str(event_id)] = submission.event
+        prepared.append(
+            NewEvent(
+                stream=submission.stream or _default_stream(submission, event_id, store),
+                event=submission.event,
+                expected_version=_default_expected(submission),
+                event_id=event_id,
+            )
+        )
+    if problems:
+        raise InvalidEvent(problems)
+    return prepared
+
+
+def _default_stream(submission: Submission, event_id: UUID, store: EventStore) -> str:
+    event = submission.event
+    if isinstance(event, MilestoneCorrected):
+        return store.get(event.corrects).stream
+    if isinstance(event, MilestoneRetracted):
+        return store.get(event.retracts).stream
+    return f"milestone-{event_id}"
+
+
+def _default_expected(submission: Submission) -> int | None:
+    if submission.expected_version is not None:
+        return submission.expected_version
+    # A new milestone opens a new stream; anything else appends after whatever is there.
+    return 0 if submission.stream is None and isinstance(submission.event, Milestone) else None
+
+
+def _check(
+    submission: Submission,
+    reference: Reference,
+    store: EventStore,
+    path: str,
+    event_path: str,
+    batch_ids: dict[str, Milestone],
+) -> list[FieldProblem]:
+    event = submission.event
+    problems = [
+        FieldProblem(f"{event_path}.sources[{i}].document", f"No source {s.document!r}")
+        for i, s in enumerate(event.sources)
+        if not _known(reference.source, s.document)
+    ]
+    if isinstance(event, Milestone):
+        problems += check_milestone(event, reference, event_path)
+    else:
+        problems += _check_amendment(
+            event, submission, reference, store, path, event_path, batch_ids
+        )
+    return problems
+
+
+def check_milestone(event: Milestone, reference: Reference, path: str) -> list[FieldProblem]:
+    """Region codes, programme slugs and statuses must exist in the catalogues."""
+    problems = [
+        FieldProblem(f"{path}.regions[{i}]", f"No region with code {code!r}")
+        for i, code in enumerate(event.regions)
+        if not _known(reference.region, code)
+    ]
+    problems += [
+        FieldProblem(f"{path}.programmes[{i}]", f"No programme {slug!r}")
+        for i, slug in enumerate(event.programmes)
+        if not _known(reference.programme, slug)
+    ]
+    if isinstance(event, PilotDesignated) and not problems:
+        for slug in event.programmes:
+            statuses = reference.programme(slug).statuses
+            if event.status not in statuses:
+                problems.append(
+                    FieldProblem(
+                        f"{path}.status",
+                        f"Status {event.status!r} is not one of programme {slug!r}: {list(statuses)}",
+                    )
+                )
+    return problems
+
+
+def _check_amendment(
+    event: Amendment,
+    submission: Submission,
+    reference: Reference,
+    store: EventStore,
+    path: str,
+    event_path: str,
+    batch_ids: dict[str, Milestone],
+) -> list[FieldProblem]:
+    field = "corrects" if isinstance(event, MilestoneCorrected) else "retracts"
+    target_id = str(getattr(event, field))
+    target: Milestone | None = batch_ids.get(target_id)
+    target_stream = None
+    if target is None:
+        try:
+            recorded = store.get(target_id)
+        except UnknownReference:
+            return [FieldProblem(f"{event_path}.{field}", f"No event {target_id!r}")]
+        if not isinstance(recorded.event, Milestone):
+            return [
+                FieldProblem(
+                    f"{event_path}.{field}",
+                    f"Event {target_id!r} is a {recorded.type}, not a milestone",
+                )
+            ]
+        target, target_stream = recorded.event, recorded.stream
+    problems = []
+    if submission.stream is not None and target_stream and submission.stream != target_stream:
+        problems.append(
+            FieldProblem(
+                f"{path}.stream",
+                f"An amendment goes to the stream of the event it amends ({target_stream!r})",
+            )
+        )
+    if isinstance(event, MilestoneCorrected):
+        corrected, found = apply_changes(target, event.changes, f"{event_path}.changes")
+        problems += found
+        if corrected is not None:
+            problems += check_milestone(corrected, reference, f"{event_path}.changes")
+    return problems
+
+
+def apply_changes(
+    target: Milestone, changes: dict[str, Any], path: str
+) -> tuple[Milestone | None, list[FieldProblem]]:
+    """The milestone with `changes` applied and validated as its own type, or the problems."""
+    fields = set(target.__struct_fields__) - UNCORRECTABLE
+    unknown = [key for key in changes if key not in fields]
+    if unknown:
+        return None, [
+            FieldProblem(f"{path}.{key}", f"{tag_of(target)} has no correctable field {key!r}")
+            for key in unknown
+        ]
+    merged = msgspec.to_builtins(target) | changes
+    try:
+        return msgspec.convert(merged, type=type(target)), []
+    except msgspec.ValidationError as e:
+        message = str(e)
+        match = _PATH.search(message)
+        return None, [
+            FieldProblem(path + (match.group(1) if match else ""), _PATH.sub("", message))
+        ]
+
+
+def _known(lookup: Any, key: str) -> bool:
+    try:
+        lookup(key)
+    except UnknownReference:
+        return False
+    return True

@@ -1,0 +1,1 @@
+"""Projections: disposable read models built from the event log."""

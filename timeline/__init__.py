@@ -1,0 +1,1 @@
+"""The product: settings, seed loading, CLI and scheduler."""

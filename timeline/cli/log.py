@@ -1,0 +1,76 @@
+"""Commands on the log itself: init, append, log, verify."""
+
+from __future__ import annotations
+
+import click
+
+from events.envelope import RecordedEvent
+from events.store import EventStore
+from events.types import Milestone
+from timeline.cli import main
+from timeline.cli.options import with_settings
+from timeline.database import open_store
+from timeline.event_files import append_file
+from timeline.settings import Settings
+
+
+@main.command()
+@with_settings
+def init(settings: Settings) -> None:
+    """Create the database file and its tables (safe to run again)."""
+    store = open_store(settings, create=True)
+    click.echo(f"Initialised {settings.db} (head position {store.head().position}).")
+
+
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--idempotency-key", default=None, help="Retrying with the same key writes nothing.")
+@with_settings
+def append(settings: Settings, file: str, idempotency_key: str | None) -> None:
+    """Append the events in FILE (JSON or JSON Lines), all or nothing.
+
+    Every item is validated first; each problem is reported by file, line and field and
+    nothing is written.
+    """
+    store = open_store(settings, create=True)
+    result = append_file(store, file, idempotency_key=idempotency_key)
+    verb = "Already appended" if result.replayed else "Appended"
+    count = result.last_position - result.first_position + 1
+    click.echo(
+        f"{verb} {count} event(s) at positions {result.first_position}-{result.last_position}."
+    )
+
+
+@main.command("log")
+@click.option("--limit", "-n", default=20, show_default=True, help="How many recent events.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="en", show_default=True)
+@with_settings
+def log_command(settings: Settings, limit: int, lang: str) -> None:
+    """Show the most recent events, newest last."""
+    store = open_store(settings)
+    head = store.head().position
+    for recorded in store.read_all(after=max(0, head - limit)):
+        click.echo(format_event_line(recorded, lang))
+    if head == 0:
+        click.echo("The log is empty.")
+
+
+def format_event_line(recorded: RecordedEvent, lang: str) -> str:
+    event = recorded.event
+    if isinstance(event, Milestone):
+        title = getattr(event.title, lang)
+        what = f"{event.occurred:<22} {','.join(event.regions):<14} {title}"
+    else:
+        target = getattr(event, "corrects", None) or getattr(event, "retracts", None)
+        what = f"{'':<22} {'':<14} amends {target}: {getattr(event.reason, lang)}"
+    return f"{recorded.position:>7}  {recorded.type:<24} {what}"
+
+
+@main.command()
+@click.option("--after", default=0, show_default=True, help="Resume from a verified position.")
+@with_settings
+def verify(settings: Settings, after: int) -> None:
+    """Walk the hash chain; exit 3 naming the first broken position if a row was altered."""
+    store: EventStore = open_store(settings)
+    head = store.verify(after=after)
+    click.echo(f"OK: hash chain verified up to position {head}.")

@@ -1,0 +1,75 @@
+"""Reading event files (JSON or JSON Lines) for `timeline append` and the drop folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from events.envelope import AppendResult
+from events.errors import FieldProblem, InvalidEvent
+from events.reference import Reference
+from events.store import EventStore
+from events.submissions import prepare
+
+
+def read_event_file(path: str | Path) -> tuple[list[Any], list[str], list[FieldProblem]]:
+    """The items of a JSON file (one object or an array) or a JSON Lines file, each with a
+    label `file:line` (JSON Lines) or `file:$[i]` (JSON) for messages, and the lines that
+    are not valid JSON."""
+    path = Path(path)
+    raw = path.read_bytes()
+    name = path.name
+    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+        return _read_lines(raw, name)
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as e:
+        return [], [], [FieldProblem(f"{name}:{_line_of(raw, e)}", f"not valid JSON: {e}")]
+    if isinstance(data, list):
+        return data, [f"{name}:$[{i}]" for i in range(len(data))], []
+    return [data], [f"{name}:$"], []
+
+
+def _read_lines(raw: bytes, name: str) -> tuple[list[Any], list[str], list[FieldProblem]]:
+    items, labels, problems = [], [], []
+    for number, line in enumerate(raw.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(msgspec.json.decode(line))
+            labels.append(f"{name}:{number}:$")
+        except msgspec.DecodeError as e:
+            problems.append(FieldProblem(f"{name}:{number}", f"not valid JSON: {e}"))
+    return items, labels, problems
+
+
+def _line_of(raw: bytes, error: msgspec.DecodeError) -> int:
+    """Line number of a decode error that names a byte offset ('... at byte 42')."""
+    text = str(error)
+    if "byte " in text:
+        try:
+            offset = int(text.rsplit("byte ", 1)[1].split()[0].rstrip(")."))
+            return raw.count(b"\n", 0, offset) + 1
+        except ValueError:
+            pass
+    return 1
+
+
+def append_file(
+    store: EventStore, path: str | Path, *, idempotency_key: str | None = None
+) -> AppendResult:
+    """Validate every event in the file, then append them all in one transaction."""
+    items, labels, problems = read_event_file(path)
+    if not items and not problems:
+        raise InvalidEvent([FieldProblem(Path(path).name, "the file holds no events")])
+    prepared = prepare(
+        items,
+        Reference(store.db),
+        store,
+        paths=labels,
+        idempotency_key=idempotency_key,
+        problems=problems,
+    )
+    return store.append(prepared, idempotency_key=idempotency_key)
