@@ -64,9 +64,7 @@ class FuzzyDate(msgspec.Struct, frozen=True, kw_only=True):
         return time(int(match["H"]), int(match["M"]), int(match["S"]))
 
     def contains(self, day: date) -> bool:
-        return (self.earliest is None or self.earliest <= day) and (
-            self.latest is None or day <= self.latest
-        )
+        return (self.earliest is None or self.earliest <= day) and (self.latest is None or day <= self.latest)
 
 
 def _month_end(year: int, month: int) -> int:
@@ -160,9 +158,7 @@ def parse_edtf(text: str) -> FuzzyDate:
     if start is not None and end is not None:
         assert start.earliest is not None and end.latest is not None
         if start.earliest > end.latest:
-            raise InvalidDate(
-                text, f"the interval ends ({end_text}) before it starts ({start_text})"
-            )
+            raise InvalidDate(text, f"the interval ends ({end_text}) before it starts ({start_text})")
     return FuzzyDate(
         edtf=text,
         precision="interval",

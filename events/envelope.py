@@ -16,8 +16,8 @@ GENESIS_HASH = "0" * 64
 class NewEvent(msgspec.Struct, frozen=True, kw_only=True):
     """An event to append, with where it goes and what the writer expects to find there.
 
-    `expected_version` is the stream's current version as the writer last saw it (0 for a new
-    stream); None appends whatever the version is. `event_id` may be fixed by the writer (seed
+    `expected_version` is the stream's version right before this event as the writer saw it (0
+    for a new stream); None appends whatever the version is. `event_id` may be fixed by the writer (seed
     loading derives it from the curated id) or is generated.
     """
 
@@ -48,7 +48,7 @@ class AppendResult(msgspec.Struct, frozen=True, kw_only=True):
 
     first_position: int
     last_position: int
-    event_ids: list[UUID]
+    event_ids: list[str]
     replayed: bool = False  # True when an idempotency key matched an earlier append
 
 

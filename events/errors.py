@@ -53,9 +53,7 @@ class ConcurrencyError(TimelineError):
         self.stream = stream
         self.expected = expected
         self.current = current
-        super().__init__(
-            f"Stream {stream!r} is at version {current}, not the expected version {expected}"
-        )
+        super().__init__(f"Stream {stream!r} is at version {current}, not the expected version {expected}")
 
 
 class IdempotencyConflict(TimelineError):

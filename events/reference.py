@@ -99,8 +99,7 @@ class Reference:
             except Exception:  # table not created yet: an empty catalogue
                 rows = []
             self._cache[cls] = {
-                getattr(item, key): item
-                for item in (msgspec.json.decode(row[0], type=cls) for row in rows)
+                getattr(item, key): item for item in (msgspec.json.decode(row[0], type=cls) for row in rows)
             }
         return self._cache[cls]
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
 import threading
-import uuid
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Literal
@@ -31,7 +32,7 @@ from events.errors import (
     StoreUnavailable,
     UnknownReference,
 )
-from events.types import TYPES_BY_TAG, decode_event, encode_event, occurred_of, tag_of
+from events.types import TYPES_BY_TAG, decode_event, encode_event
 from events.upcasting import upcast
 
 SCHEMA = """
@@ -116,9 +117,7 @@ class EventStore:
         self._lock = threading.RLock()
 
     @classmethod
-    def open(
-        cls, path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL"
-    ) -> EventStore:
+    def open(cls, path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL") -> EventStore:
         store = cls(connect(path, create=create, synchronous=synchronous), str(path))
         if create:
             store.ensure_schema()
@@ -138,9 +137,7 @@ class EventStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def append(
-        self, items: Sequence[NewEvent], *, idempotency_key: str | None = None
-    ) -> AppendResult:
+    def append(self, items: Sequence[NewEvent], *, idempotency_key: str | None = None) -> AppendResult:
         """Append a batch in one transaction: all events are written, or none.
 
         Raises ConcurrencyError (naming the current version) when an expected version is stale,
@@ -173,8 +170,34 @@ class EventStore:
         return AppendResult(
             first_position=rows[0][0],
             last_position=rows[-1][0],
-            event_ids=[UUID(row[1]) for row in rows],
+            event_ids=[row[1] for row in rows],
         )
+
+    def import_events(self, items: Iterable[NewEvent], *, chunk: int = 10_000) -> AppendResult:
+        """Bulk path for seed loading and large files: one transaction, rows streamed in chunks.
+
+        Same checks and chain as `append`, without holding the whole batch in memory twice.
+        """
+        first = last = 0
+        event_ids: list[str] = []
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                for part in _chunks(items, chunk):
+                    encoded = [(item, encode_event(item.event).decode()) for item in part]
+                    rows = self._rows(encoded)
+                    self.conn.executemany(INSERT, rows)
+                    first = first or rows[0][0]
+                    last = rows[-1][0]
+                    event_ids.extend(row[1] for row in rows)
+                if not event_ids:
+                    raise ValueError("nothing to import")
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        return AppendResult(first_position=first, last_position=last, event_ids=event_ids)
 
     def _replay(self, key: str, request_hash: str) -> AppendResult | None:
         row = self.conn.execute(
@@ -192,7 +215,7 @@ class EventStore:
         return AppendResult(
             first_position=row[1],
             last_position=row[2],
-            event_ids=[UUID(r[0]) for r in ids],
+            event_ids=[r[0] for r in ids],
             replayed=True,
         )
 
@@ -204,61 +227,54 @@ class EventStore:
         position, prev_hash, last_time = head if head else (0, GENESIS_HASH, "")
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
-        versions: dict[str, int] = {}
+        versions = self._stream_versions({item.stream for item, _ in encoded})
         rows = []
         for item, payload in encoded:
-            stream = item.stream
-            if stream not in versions:
-                versions[stream] = self._stream_version(stream)
-                if item.expected_version is not None and item.expected_version != versions[stream]:
-                    raise ConcurrencyError(stream, item.expected_version, versions[stream])
-            versions[stream] += 1
+            stream, event = item.stream, item.event
+            version = versions[stream]
+            # Checked against the version right before this item, even within one batch.
+            if item.expected_version is not None and item.expected_version != version:
+                raise ConcurrencyError(stream, item.expected_version, version)
+            versions[stream] = version = version + 1
             position += 1
-            event = item.event
-            type_ = tag_of(event)
-            event_id = str(item.event_id or uuid.uuid4())
+            type_ = event.__struct_config__.tag
+            event_id = str(item.event_id) if item.event_id else _new_event_id()
+            occurred = getattr(event, "occurred", None)
             source = _encode(event.sources).decode()
-            schema_version = TYPES_BY_TAG[type_].SCHEMA_VERSION
-            occurred = occurred_of(event)
-            digest = chain_hash(
-                prev_hash,
-                canonical_bytes(
-                    position,
-                    event_id,
-                    stream,
-                    versions[stream],
-                    type_,
-                    schema_version,
-                    occurred,
-                    recorded_at,
-                    payload,
-                    source,
-                ),
+            row = (
+                position,
+                event_id,
+                stream,
+                version,
+                type_,
+                _SCHEMA_VERSIONS[type_],
+                occurred,
+                recorded_at,
+                payload,
+                source,
             )
-            rows.append(
-                (
-                    position,
-                    event_id,
-                    stream,
-                    versions[stream],
-                    type_,
-                    schema_version,
-                    occurred,
-                    recorded_at,
-                    payload,
-                    source,
-                    prev_hash,
-                    digest,
-                )
-            )
+            digest = chain_hash(prev_hash, canonical_bytes(*row))
+            rows.append((*row, prev_hash, digest))
             prev_hash = digest
         return rows
 
+    def _stream_versions(self, streams: set[str]) -> dict[str, int]:
+        """Current version of each stream (0 for a new one), in few queries."""
+        versions = dict.fromkeys(streams, 0)
+        names = list(streams)
+        for start in range(0, len(names), 500):
+            part = names[start : start + 500]
+            marks = ",".join("?" * len(part))
+            versions.update(
+                self.conn.execute(
+                    f"SELECT stream, max(version) FROM events WHERE stream IN ({marks}) GROUP BY stream",
+                    part,
+                ).fetchall()
+            )
+        return versions
+
     def _stream_version(self, stream: str) -> int:
-        row = self.conn.execute(
-            "SELECT max(version) FROM events WHERE stream = ?", [stream]
-        ).fetchone()
-        return row[0] or 0
+        return self._stream_versions({stream})[stream]
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -328,9 +344,7 @@ class EventStore:
             prev_hash = GENESIS_HASH
         expected_position = after
         while True:
-            rows = self._select(
-                "WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE]
-            )
+            rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE])
             for row in rows:
                 expected_position += 1
                 if row[0] != expected_position:
@@ -363,6 +377,33 @@ def _recorded(row: tuple) -> RecordedEvent:
         prev_hash=row[10],
         hash=row[11],
     )
+
+
+_SCHEMA_VERSIONS = {tag: cls.SCHEMA_VERSION for tag, cls in TYPES_BY_TAG.items()}
+
+
+def _new_event_id() -> str:
+    """A time-ordered UUID (version 7, RFC 9562) as text.
+
+    Ids that grow with time keep inserts into the event_id index at its right edge, which is
+    what makes bulk imports fast; it is also several times cheaper than str(uuid.uuid4()).
+    """
+    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
+    raw[6] = (raw[6] & 0x0F) | 0x70
+    raw[8] = (raw[8] & 0x3F) | 0x80
+    h = raw.hex()
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _chunks(items: Iterable[NewEvent], size: int) -> Iterator[list[NewEvent]]:
+    part: list[NewEvent] = []
+    for item in items:
+        part.append(item)
+        if len(part) == size:
+            yield part
+            part = []
+    if part:
+        yield part
 
 
 def _request_hash(encoded: list[tuple[NewEvent, str]]) -> str:

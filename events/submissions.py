@@ -95,9 +95,7 @@ def prepare(
             problems.extend(e.problems)
             continue
         event_id = submission.event_id or (
-            uuid.uuid5(IDEMPOTENT_IDS, f"{idempotency_key}:{index}")
-            if idempotency_key
-            else uuid.uuid4()
+            uuid.uuid5(IDEMPOTENT_IDS, f"{idempotency_key}:{index}") if idempotency_key else uuid.uuid4()
         )
         found = _check(submission, reference, store, path, event_path, batch_ids)
         problems.extend(found)
@@ -151,9 +149,7 @@ def _check(
     if isinstance(event, Milestone):
         problems += check_milestone(event, reference, event_path)
     else:
-        problems += _check_amendment(
-            event, submission, reference, store, path, event_path, batch_ids
-        )
+        problems += _check_amendment(event, submission, reference, store, path, event_path, batch_ids)
     return problems
 
 
@@ -241,9 +237,7 @@ def apply_changes(
     except msgspec.ValidationError as e:
         message = str(e)
         match = _PATH.search(message)
-        return None, [
-            FieldProblem(path + (match.group(1) if match else ""), _PATH.sub("", message))
-        ]
+        return None, [FieldProblem(path + (match.group(1) if match else ""), _PATH.sub("", message))]
 
 
 def _known(lookup: Any, key: str) -> bool:

@@ -96,9 +96,7 @@ class MeetingHeld(Milestone, frozen=True, kw_only=True, tag="meeting_held"):
     venue: Text | None = None
 
 
-class PilotDesignated(
-    _NeedsProgramme, Milestone, frozen=True, kw_only=True, tag="pilot_designated"
-):
+class PilotDesignated(_NeedsProgramme, Milestone, frozen=True, kw_only=True, tag="pilot_designated"):
     """A region was designated a pilot, demonstration site or model of a programme."""
 
     status: Slug = "designated"
@@ -110,9 +108,7 @@ class PilotDesignated(
         self._require_programme()
 
 
-class DesignationEnded(
-    _NeedsProgramme, Milestone, frozen=True, kw_only=True, tag="designation_ended"
-):
+class DesignationEnded(_NeedsProgramme, Milestone, frozen=True, kw_only=True, tag="designation_ended"):
     """A region's designation in a programme came to an end."""
 
     reason: Literal["completed", "revoked", "expired"]

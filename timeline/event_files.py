@@ -57,9 +57,7 @@ def _line_of(raw: bytes, error: msgspec.DecodeError) -> int:
     return 1
 
 
-def append_file(
-    store: EventStore, path: str | Path, *, idempotency_key: str | None = None
-) -> AppendResult:
+def append_file(store: EventStore, path: str | Path, *, idempotency_key: str | None = None) -> AppendResult:
     """Validate every event in the file, then append them all in one transaction."""
     items, labels, problems = read_event_file(path)
     if not items and not problems:

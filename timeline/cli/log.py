@@ -36,9 +36,7 @@ def append(settings: Settings, file: str, idempotency_key: str | None) -> None:
     result = append_file(store, file, idempotency_key=idempotency_key)
     verb = "Already appended" if result.replayed else "Appended"
     count = result.last_position - result.first_position + 1
-    click.echo(
-        f"{verb} {count} event(s) at positions {result.first_position}-{result.last_position}."
-    )
+    click.echo(f"{verb} {count} event(s) at positions {result.first_position}-{result.last_position}.")
 
 
 @main.command("log")

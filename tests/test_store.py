@@ -1,0 +1,154 @@
+"""The event store: appends, optimistic concurrency, idempotency, immutability, the hash chain."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from events.envelope import GENESIS_HASH
+from events.errors import (
+    ChainBroken,
+    ConcurrencyError,
+    IdempotencyConflict,
+    StoreUnavailable,
+    UnknownReference,
+)
+from events.store import EventStore
+from events.types import IncentiveAwarded, MeetingHeld
+from events.upcasting import register_upcaster, unregister_upcaster
+from tests.conftest import new
+
+
+def test_append_assigns_positions_versions_and_a_chain(store: EventStore):
+    first = store.append([new("a", 0), new("a"), new("b", 0)])
+    assert (first.first_position, first.last_position) == (1, 3)
+    events = list(store.read_all())
+    assert [(e.position, e.stream, e.version) for e in events] == [
+        (1, "a", 1),
+        (2, "a", 2),
+        (3, "b", 1),
+    ]
+    assert events[0].prev_hash == GENESIS_HASH
+    assert [e.prev_hash for e in events[1:]] == [e.hash for e in events[:-1]]
+    assert isinstance(events[0].event, MeetingHeld)
+    assert store.head().position == 3 and store.head().hash == events[-1].hash
+
+
+def test_stale_expected_version_writes_nothing(store: EventStore):
+    store.append([new("a", 0)])
+    head = store.head()
+    with pytest.raises(ConcurrencyError) as info:
+        store.append([new("b", 0), new("a", 0)])
+    assert (info.value.expected, info.value.current) == (0, 1)
+    assert "at version 1" in str(info.value)
+    assert store.head() == head  # the valid first item was not written either
+
+
+def test_a_failing_batch_is_not_half_written(store: EventStore, db_path: Path):
+    store.append([new("a", 0)])
+    bad = new("a", 0)
+    with pytest.raises(ConcurrencyError):
+        store.append([new("c", 0), new("d", 0), bad])
+    other = sqlite3.connect(db_path)
+    assert other.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_idempotent_retry_returns_original_positions(store: EventStore):
+    batch = [new("a", 0), new("b", 0)]
+    first = store.append(batch, idempotency_key="k")
+    again = store.append(batch, idempotency_key="k")
+    assert again.replayed and not first.replayed
+    assert (again.first_position, again.last_position) == (
+        first.first_position,
+        first.last_position,
+    )
+    assert again.event_ids == first.event_ids
+    assert store.head().position == 2
+    with pytest.raises(IdempotencyConflict):
+        store.append([new("z", 0)], idempotency_key="k")
+
+
+def test_reads_by_stream_id_and_page(store: EventStore):
+    store.append([new(f"s{i % 3}") for i in range(12)])
+    assert [e.version for e in store.read_stream("s1")] == [1, 2, 3, 4]
+    assert [e.position for e in store.read_all(after=5, limit=4)] == [6, 7, 8, 9]
+    some = next(store.read_all(after=10))
+    assert store.get(some.event_id) == some
+    with pytest.raises(UnknownReference):
+        store.get("00000000-0000-0000-0000-000000000000")
+
+
+def test_update_and_delete_are_refused_by_triggers(store: EventStore, db_path: Path):
+    store.append([new("a", 0)])
+    raw = sqlite3.connect(db_path)
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: UPDATE refused"):
+        raw.execute("UPDATE events SET payload = '{}' WHERE position = 1")
+    with pytest.raises(sqlite3.IntegrityError, match="append-only: DELETE refused"):
+        raw.execute("DELETE FROM events")
+    assert raw.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+
+
+def test_verify_names_the_first_altered_position(store: EventStore, db_path: Path):
+    store.append([new("a", title={"zh": f"会议{i}", "en": f"Meeting {i}"}) for i in range(6)])
+    assert store.verify() == 6
+    raw = sqlite3.connect(db_path)
+    raw.execute("DROP TRIGGER events_refuse_update")
+    payload = raw.execute("SELECT payload FROM events WHERE position = 4").fetchone()[0]
+    raw.execute(
+        "UPDATE events SET payload = ? WHERE position = 4",
+        [payload.replace("Meeting 3", "Meeting 8")],
+    )
+    raw.commit()
+    with pytest.raises(ChainBroken) as info:
+        store.verify()
+    assert info.value.position == 4
+    assert store.verify(after=4) == 6  # the rest of the chain still links up
+
+
+def test_recorded_at_never_runs_backwards(store: EventStore):
+    for _ in range(5):
+        store.append([new()])
+    times = [e.recorded_at for e in store.read_all()]
+    assert times == sorted(times)
+    assert store.position_at(times[2]) >= 3
+
+
+def test_upcaster_reads_an_old_schema_version_as_current(store: EventStore, db_path: Path):
+    # A hypothetical v0 of incentive_awarded stored the amount in units of 10,000 yuan.
+    raw = sqlite3.connect(db_path)
+    payload = (
+        '{"type":"incentive_awarded","occurred":"2022","regions":["140781"],'
+        '"title":{"zh":"奖励","en":"Award"},"summary":{"zh":"奖励","en":"An award"},'
+        '"sources":[{"document":"test-doc"}],"amount_wan":500,'
+        '"awarding_body":{"zh":"国务院","en":"State Council"}}'
+    )
+    raw.execute(
+        "INSERT INTO events VALUES (1, '11111111-1111-1111-1111-111111111111', 'old', 1, "
+        "'incentive_awarded', 0, '2022', '2020-01-01T00:00:00.000000Z', ?, '[]', ?, 'x')",
+        [payload, GENESIS_HASH],
+    )
+    raw.commit()
+
+    @register_upcaster("incentive_awarded", 0)
+    def wan_to_yuan(data: dict) -> dict:
+        data["amount_cny"] = data.pop("amount_wan") * 10_000
+        return data
+
+    try:
+        event = store.get("11111111-1111-1111-1111-111111111111").event
+    finally:
+        unregister_upcaster("incentive_awarded", 0)
+    assert isinstance(event, IncentiveAwarded) and event.amount_cny == 5_000_000
+
+
+def test_missing_or_damaged_file_is_refused_clearly(tmp_path: Path):
+    with pytest.raises(StoreUnavailable, match="no such file"):
+        EventStore.open(tmp_path / "absent.db", create=False)
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(StoreUnavailable, match="not a usable SQLite database"):
+        EventStore.open(junk)
+    with pytest.raises(StoreUnavailable, match="does not exist"):
+        EventStore.open(tmp_path / "no" / "dir.db")
