@@ -80,15 +80,23 @@ class Reference:
     def upsert(self, items: Iterable[Region | Programme | SourceDocument]) -> int:
         """Insert or replace catalogue entries; returns how many were written."""
         count = 0
-        with self.db.conn:
+        conn = self.db.conn
+        conn.execute("SAVEPOINT reference_upsert")  # all entries or none, inside or outside a txn
+        try:
             for item in items:
                 table, key = _TABLES[type(item)]
-                self.db.execute(
+                conn.execute(
                     f"INSERT OR REPLACE INTO {table} ({key}, data) VALUES (?, ?)",
                     [getattr(item, key), msgspec.json.encode(item).decode()],
                 )
                 count += 1
-        self._cache.clear()
+            conn.execute("RELEASE reference_upsert")
+        except BaseException:
+            conn.execute("ROLLBACK TO reference_upsert")
+            conn.execute("RELEASE reference_upsert")
+            raise
+        finally:
+            self._cache.clear()
         return count
 
     def _all(self, cls: type) -> dict[str, msgspec.Struct]:
@@ -117,6 +125,11 @@ class Reference:
             return self._all(cls)[key]
         except KeyError:
             raise UnknownReference(_KINDS[cls], key) from None
+
+    def contains(self, kind: str, key: str) -> bool:
+        """Whether the `kind` catalogue ("region", "programme" or "source") has `key`."""
+        cls = {name: cls for cls, name in _KINDS.items()}[kind]
+        return key in self._all(cls)
 
     def region(self, code: str) -> Region:
         return self._get(Region, code)  # type: ignore[return-value]

@@ -87,6 +87,7 @@ def prepare(
     problems = list(problems or [])
     prepared: list[NewEvent] = []
     batch_ids: dict[str, Milestone] = {}
+    failed: set[str] = set()  # ids of invalid items, so amendments of them say so
     for index, item in enumerate(items):
         path = paths[index] if paths else f"$[{index}]"
         try:
@@ -97,9 +98,19 @@ def prepare(
         event_id = submission.event_id or (
             uuid.uuid5(IDEMPOTENT_IDS, f"{idempotency_key}:{index}") if idempotency_key else uuid.uuid4()
         )
-        found = _check(submission, reference, store, path, event_path, batch_ids)
+        found = (
+            [
+                FieldProblem(
+                    f"{event_path}.{_target_field(submission.event)}",
+                    "amends an event of this batch that is itself invalid",
+                )
+            ]
+            if _target_id(submission.event) in failed
+            else _check(submission, reference, store, path, event_path, batch_ids)
+        )
         problems.extend(found)
         if found:
+            failed.add(str(event_id))
             continue
         if isinstance(submission.event, Milestone):
             batch_ids[str(event_id)] = submission.event
@@ -114,6 +125,14 @@ def prepare(
     if problems:
         raise InvalidEvent(problems)
     return prepared
+
+
+def _target_field(event: Event) -> str:
+    return "corrects" if isinstance(event, MilestoneCorrected) else "retracts"
+
+
+def _target_id(event: Event) -> str | None:
+    return str(getattr(event, _target_field(event))) if isinstance(event, Amendment) else None
 
 
 def _default_stream(submission: Submission, event_id: UUID, store: EventStore) -> str:
@@ -144,7 +163,7 @@ def _check(
     problems = [
         FieldProblem(f"{event_path}.sources[{i}].document", f"No source {s.document!r}")
         for i, s in enumerate(event.sources)
-        if not _known(reference.source, s.document)
+        if not reference.contains("source", s.document)
     ]
     if isinstance(event, Milestone):
         problems += check_milestone(event, reference, event_path)
@@ -158,12 +177,12 @@ def check_milestone(event: Milestone, reference: Reference, path: str) -> list[F
     problems = [
         FieldProblem(f"{path}.regions[{i}]", f"No region with code {code!r}")
         for i, code in enumerate(event.regions)
-        if not _known(reference.region, code)
+        if not reference.contains("region", code)
     ]
     problems += [
         FieldProblem(f"{path}.programmes[{i}]", f"No programme {slug!r}")
         for i, slug in enumerate(event.programmes)
-        if not _known(reference.programme, slug)
+        if not reference.contains("programme", slug)
     ]
     if isinstance(event, PilotDesignated) and not problems:
         for slug in event.programmes:
@@ -187,7 +206,7 @@ def _check_amendment(
     event_path: str,
     batch_ids: dict[str, Milestone],
 ) -> list[FieldProblem]:
-    field = "corrects" if isinstance(event, MilestoneCorrected) else "retracts"
+    field = _target_field(event)
     target_id = str(getattr(event, field))
     target: Milestone | None = batch_ids.get(target_id)
     target_stream = None
@@ -238,11 +257,3 @@ def apply_changes(
         message = str(e)
         match = _PATH.search(message)
         return None, [FieldProblem(path + (match.group(1) if match else ""), _PATH.sub("", message))]
-
-
-def _known(lookup: Any, key: str) -> bool:
-    try:
-        lookup(key)
-    except UnknownReference:
-        return False
-    return True
