@@ -89,9 +89,7 @@ class Site:
 
     def csp(self, script_origin: str | None = None) -> str:
         origin = script_origin or self.service
-        return (
-            f"default-src 'none'; script-src {origin}; connect-src {origin}; style-src 'self'"
-        )
+        return f"default-src 'none'; script-src {origin}; connect-src {origin}; style-src 'self'"
 
     def page(self, body: str, *, css: str = "", csp: str | None = None, lang: str = "en") -> str:
         number = next(_page_numbers)

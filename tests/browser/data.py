@@ -13,45 +13,93 @@ TAIYUAN = "140100"  # the region with thousands of entries
 
 # (occurred, type, extra fields, title zh, title en, expected zh date, expected en date)
 JIEXIU_MILESTONES: list[tuple[str, str, dict[str, Any], str, str, str, str]] = [
-    ("2017-10", "pilot_designated", {"programmes": ["county-integration"]},
-     "介休市列为县域一体化试点", "Jiexiu named a county-integration pilot",
-     "2017年10月", "Oct 2017"),
-    ("2019-11-18/2019-11-19", "meeting_held", {},
-     "介休市召开医共体现场会", "Jiexiu hosts an on-site review",
-     "2019年11月18日至2019年11月19日", "18 Nov 2019 – 19 Nov 2019"),
-    ("2020-01-15", "meeting_held", {},
-     XSS, XSS, "2020年1月15日", "15 Jan 2020"),
-    ("2021-05-07", "meeting_held", {},
-     "介休市召开医改推进会", "Jiexiu holds a reform meeting",
-     "2021年5月7日", "7 May 2021"),
-    ("2022", "rating_awarded",
-     {"programmes": ["county-integration"], "grade": "excellent",
-      "rating": {"zh": "优秀", "en": "Excellent"}, "period": "2021"},
-     "介休市考核优秀", "Jiexiu rated excellent",
-     "2022年", "2022"),
-    ("2023-03~", "meeting_held", {},
-     "介休市召开年度会议", "Jiexiu holds its annual meeting",
-     "约2023年3月", "c. Mar 2023"),
-    ("2024-08-28T11:00:00+08:00", "meeting_held", {},
-     "介休市召开新闻发布会", "Jiexiu holds a press conference",
-     "2024年8月28日 11:00", "28 Aug 2024, 11:00"),
-    ("../2024-08-28", "institution_established",
-     {"institution": {"zh": "介休市医疗集团", "en": "Jiexiu Medical Group"}},
-     "介休市医疗集团成立", "Jiexiu Medical Group set up",
-     "不晚于2024年8月28日", "by 28 Aug 2024"),
+    (
+        "2017-10",
+        "pilot_designated",
+        {"programmes": ["county-integration"]},
+        "介休市列为县域一体化试点",
+        "Jiexiu named a county-integration pilot",
+        "2017年10月",
+        "Oct 2017",
+    ),
+    (
+        "2019-11-18/2019-11-19",
+        "meeting_held",
+        {},
+        "介休市召开医共体现场会",
+        "Jiexiu hosts an on-site review",
+        "2019年11月18日至2019年11月19日",
+        "18 Nov 2019 – 19 Nov 2019",
+    ),
+    ("2020-01-15", "meeting_held", {}, XSS, XSS, "2020年1月15日", "15 Jan 2020"),
+    (
+        "2021-05-07",
+        "meeting_held",
+        {},
+        "介休市召开医改推进会",
+        "Jiexiu holds a reform meeting",
+        "2021年5月7日",
+        "7 May 2021",
+    ),
+    (
+        "2022",
+        "rating_awarded",
+        {
+            "programmes": ["county-integration"],
+            "grade": "excellent",
+            "rating": {"zh": "优秀", "en": "Excellent"},
+            "period": "2021",
+        },
+        "介休市考核优秀",
+        "Jiexiu rated excellent",
+        "2022年",
+        "2022",
+    ),
+    (
+        "2023-03~",
+        "meeting_held",
+        {},
+        "介休市召开年度会议",
+        "Jiexiu holds its annual meeting",
+        "约2023年3月",
+        "c. Mar 2023",
+    ),
+    (
+        "2024-08-28T11:00:00+08:00",
+        "meeting_held",
+        {},
+        "介休市召开新闻发布会",
+        "Jiexiu holds a press conference",
+        "2024年8月28日 11:00",
+        "28 Aug 2024, 11:00",
+    ),
+    (
+        "../2024-08-28",
+        "institution_established",
+        {"institution": {"zh": "介休市医疗集团", "en": "Jiexiu Medical Group"}},
+        "介休市医疗集团成立",
+        "Jiexiu Medical Group set up",
+        "不晚于2024年8月28日",
+        "by 28 Aug 2024",
+    ),
 ]
 
 JINZHONG_OWN: list[tuple[str, str, dict[str, Any], str, str, str, str]] = [
-    ("2018-06", "meeting_held", {},
-     "晋中市召开医改会议", "Jinzhong holds a reform meeting", "2018年6月", "Jun 2018"),
+    (
+        "2018-06",
+        "meeting_held",
+        {},
+        "晋中市召开医改会议",
+        "Jinzhong holds a reform meeting",
+        "2018年6月",
+        "Jun 2018",
+    ),
 ]
 
 BULK_COUNT = 2000
 
 
-def milestone_fields(
-    region: str, row: tuple[str, str, dict[str, Any], str, str, str, str]
-) -> dict[str, Any]:
+def milestone_fields(region: str, row: tuple[str, str, dict[str, Any], str, str, str, str]) -> dict[str, Any]:
     """The event fields of one row, as `tests.conftest.milestone` takes them."""
     occurred, type_, extra, zh, en, _, _ = row
     return {

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from events.dates import parse_edtf, sort_key
+
 from . import data
 from .servers import Response
 
@@ -54,7 +55,7 @@ class FakeApi:
         prefix, suffix = "/widget/regions/", ".json"
         if not (path.startswith(prefix) and path.endswith(suffix)):
             return None
-        code = path[len(prefix):-len(suffix)]
+        code = path[len(prefix) : -len(suffix)]
         if code not in NAMES:
             return 404, {"Access-Control-Allow-Origin": "*"}, b"{}"
         lang = query.get("lang", ["zh"])[0]
@@ -65,7 +66,7 @@ class FakeApi:
             (e for e in self.events if set(e["regions"]) & codes),
             key=lambda e: sort_key(parse_edtf(e["occurred"])),
         )
-        page = chosen[start:start + limit]
+        page = chosen[start : start + limit]
         body = {
             "region": {"code": code, "name": NAMES[code][lang]},
             "lang": lang,

@@ -69,8 +69,9 @@ class HostPages:
     def __init__(self) -> None:
         self.pages: dict[str, Response] = {}
 
-    def add(self, path: str, body: str, content_type: str = "text/html; charset=utf-8",
-            **headers: str) -> None:
+    def add(
+        self, path: str, body: str, content_type: str = "text/html; charset=utf-8", **headers: str
+    ) -> None:
         head = {"Content-Type": content_type, "Cache-Control": "no-store"}
         head.update({k.replace("_", "-"): v for k, v in headers.items()})
         self.pages[path] = (200, head, body.encode())

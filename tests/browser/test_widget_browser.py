@@ -33,9 +33,7 @@ def open_two(tab: Tab, site: Site) -> None:
     tab.page.locator("#b li").first.wait_for()
 
 
-def test_two_widgets_render_entries_in_order_with_dates_in_their_language(
-    tab: Tab, site: Site
-) -> None:
+def test_two_widgets_render_entries_in_order_with_dates_in_their_language(tab: Tab, site: Site) -> None:
     open_two(tab, site)
     page = tab.page
     assert page.locator("#a ol > li time").first.get_attribute("datetime") == "2017-10"
@@ -57,8 +55,12 @@ def test_two_widgets_render_entries_in_order_with_dates_in_their_language(
     for date in ("Oct 2017", "7 May 2021", "2022", "c. Mar 2023", "28 Aug 2024"):
         assert date in en_dates
     by = page.locator("#b li .when", has_text="Jiexiu Medical Group")
-    assert page.locator("#b li", has_text="Jiexiu Medical Group").locator(".when").text_content() \
-        .startswith("by 28 Aug 2024"), by
+    assert (
+        page.locator("#b li", has_text="Jiexiu Medical Group")
+        .locator(".when")
+        .text_content()
+        .startswith("by 28 Aug 2024")
+    ), by
     interval = page.locator("#b li", has_text="on-site review").locator("time")
     assert interval.evaluate_all("els => els.map(e => e.dateTime)") == ["2019-11-18", "2019-11-19"]
     assert tab.errors == []
@@ -78,13 +80,14 @@ def test_entries_form_an_ordered_list_with_time_elements(tab: Tab, site: Site) -
         }"""
     )
     assert shape == {
-        "lists": 1, "items": len(data.JIEXIU_MILESTONES), "times": True, "light": 0,
+        "lists": 1,
+        "items": len(data.JIEXIU_MILESTONES),
+        "times": True,
+        "light": 0,
     }
 
 
-def test_host_css_does_not_reach_inside_and_widget_css_does_not_leak_out(
-    tab: Tab, site: Site
-) -> None:
+def test_host_css_does_not_reach_inside_and_widget_css_does_not_leak_out(tab: Tab, site: Site) -> None:
     open_two(tab, site)
     page = tab.page
     title = page.locator("#a li .title").first
@@ -93,7 +96,7 @@ def test_host_css_does_not_reach_inside_and_widget_css_does_not_leak_out(
         " s.textTransform, s.letterSpacing]; }"
     )
     assert style[0] != "rgb(255, 0, 0)"
-    assert "serif" != style[1].split(",")[0].strip()
+    assert style[1].split(",")[0].strip() != "serif"
     assert style[2] != "40px"
     assert style[3] == "none"
     assert style[4] == "normal"
@@ -164,12 +167,15 @@ def test_error_shows_inside_the_widget_when_the_service_is_down(tab: Tab, site: 
     tab.page.route(
         f"{down}/widget.js",
         lambda route: route.fulfill(
-            body=WIDGET_JS.read_text(), content_type="text/javascript",
+            body=WIDGET_JS.read_text(),
+            content_type="text/javascript",
             headers={"Access-Control-Allow-Origin": "*"},
         ),
     )
-    body = f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en">' \
+    body = (
+        f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en">'
         f"</div>{site.script(down)}"
+    )
     tab.page.goto(site.page(body, csp=site.csp(down)))
     status = tab.page.locator("#a .status")
     status.filter(has_text="could not be loaded").wait_for()
@@ -188,8 +194,10 @@ def test_unknown_region_shows_the_error_message(tab: Tab, site: Site) -> None:
 
 
 def test_load_more_appends_the_next_page(tab: Tab, site: Site) -> None:
-    body = f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en" ' \
+    body = (
+        f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en" '
         'data-limit="3"></div>'
+    )
     tab.page.goto(site.page(body + site.script()))
     items = tab.page.locator("#a li")
     items.nth(2).wait_for()
@@ -199,14 +207,15 @@ def test_load_more_appends_the_next_page(tab: Tab, site: Site) -> None:
     items.nth(5).wait_for()
     more.press("Enter") if more.is_visible() else None
     items.nth(len(data.JIEXIU_MILESTONES) - 1).wait_for()
-    assert tab.page.locator("#a li .title").all_text_contents() == \
-        expected(data.JIEXIU_MILESTONES, 4)
+    assert tab.page.locator("#a li .title").all_text_contents() == expected(data.JIEXIU_MILESTONES, 4)
     assert not more.is_visible()
 
 
 def test_a_widget_in_a_hidden_container_renders_when_shown(tab: Tab, site: Site) -> None:
-    body = '<div id="box" hidden><div id="a" class="reform-timeline" ' \
+    body = (
+        '<div id="box" hidden><div id="a" class="reform-timeline" '
         f'data-region="{data.JIEXIU}" data-lang="zh"></div></div>'
+    )
     tab.page.goto(site.page(body + site.script()))
     tab.page.locator("#a li").nth(len(data.JIEXIU_MILESTONES) - 1).wait_for(state="attached")
     tab.page.evaluate("document.getElementById('box').hidden = false")
@@ -217,8 +226,10 @@ def test_a_widget_in_a_hidden_container_renders_when_shown(tab: Tab, site: Site)
 
 
 def test_two_thousand_entries_page_in_and_stay_usable(tab: Tab, site: Site) -> None:
-    body = f'<div id="a" class="reform-timeline" data-region="{data.TAIYUAN}" data-lang="en" ' \
+    body = (
+        f'<div id="a" class="reform-timeline" data-region="{data.TAIYUAN}" data-lang="en" '
         'data-limit="500"></div>'
+    )
     tab.page.goto(site.page(body + site.script()))
     items = tab.page.locator("#a li")
     more = tab.page.locator("#a button", has_text="Load more")
@@ -235,18 +246,22 @@ def test_two_thousand_entries_page_in_and_stay_usable(tab: Tab, site: Site) -> N
 
 
 def test_links_are_reachable_by_keyboard_with_a_visible_focus_ring(tab: Tab, site: Site) -> None:
-    body = f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en" ' \
+    body = (
+        f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en" '
         'data-limit="3"></div>'
+    )
     tab.page.goto(site.page(body + site.script()))
     tab.page.locator("#a li").nth(2).wait_for()
     reached = []
     for _ in range(6):
         tab.page.keyboard.press("Tab")
-        reached.append(tab.page.evaluate(
-            """() => { const el = document.querySelector('#a').shadowRoot.activeElement;
+        reached.append(
+            tab.page.evaluate(
+                """() => { const el = document.querySelector('#a').shadowRoot.activeElement;
               if (!el) return null; const s = getComputedStyle(el);
               return [el.tagName, el.textContent, s.outlineStyle, s.outlineWidth]; }"""
-        ))
+            )
+        )
     tags = [r[0] for r in reached if r]
     assert "A" in tags and "BUTTON" in tags
     for tag, _, outline, width in (r for r in reached if r):
@@ -283,9 +298,7 @@ def test_dark_theme_and_custom_properties(tab: Tab, site: Site) -> None:
     assert tab.page.locator("#b li time").first.text_content() == "Oct 2017"
 
 
-def test_mount_renders_an_element_added_later_and_rerenders_on_change(
-    tab: Tab, site: Site
-) -> None:
+def test_mount_renders_an_element_added_later_and_rerenders_on_change(tab: Tab, site: Site) -> None:
     open_two(tab, site)
     page = tab.page
     ok = page.evaluate(
