@@ -58,6 +58,20 @@ class Head(msgspec.Struct, frozen=True, kw_only=True):
     recorded_at: datetime | None
 
 
+class Integrity(msgspec.Struct, frozen=True, kw_only=True):
+    """What the last chain verification found. A recorded break holds all writes."""
+
+    verified_position: int
+    verified_at: datetime | None
+    broken_position: int | None = None
+    broken_reason: str | None = None
+    broken_at: datetime | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.broken_position is None
+
+
 _encode = msgspec.json.Encoder().encode
 
 

@@ -20,6 +20,7 @@ from events.envelope import (
     GENESIS_HASH,
     AppendResult,
     Head,
+    Integrity,
     NewEvent,
     RecordedEvent,
     canonical_bytes,
@@ -57,6 +58,15 @@ CREATE TABLE IF NOT EXISTS idempotency (
     first_position INTEGER NOT NULL,
     last_position INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS integrity (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    verified_position INTEGER NOT NULL DEFAULT 0,
+    verified_at TEXT,
+    broken_position INTEGER,
+    broken_reason TEXT,
+    broken_at TEXT
+);
+INSERT OR IGNORE INTO integrity (id) VALUES (1);
 CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
@@ -150,6 +160,7 @@ class EventStore:
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
+                self._refuse_if_broken()
                 if idempotency_key is not None:
                     earlier = self._replay(idempotency_key, request_hash)
                     if earlier is not None:
@@ -183,6 +194,7 @@ class EventStore:
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
+                self._refuse_if_broken()
                 for part in _chunks(items, chunk):
                     encoded = [(item, encode_event(item.event).decode()) for item in part]
                     rows = self._rows(encoded)
@@ -329,6 +341,55 @@ class EventStore:
             return self.conn.execute(f"SELECT {COLUMNS} FROM events {where}", params).fetchall()
 
     # -- integrity ---------------------------------------------------------------------------
+
+    def integrity(self) -> Integrity:
+        with self._lock:
+            row = self.conn.execute(
+                "SELECT verified_position, verified_at, broken_position, broken_reason, broken_at "
+                "FROM integrity WHERE id = 1"
+            ).fetchone()
+        if row is None:
+            return Integrity(verified_position=0, verified_at=None)
+        return Integrity(
+            verified_position=row[0],
+            verified_at=parse_time(row[1]) if row[1] else None,
+            broken_position=row[2],
+            broken_reason=row[3],
+            broken_at=parse_time(row[4]) if row[4] else None,
+        )
+
+    def check_integrity(self, *, full: bool = False) -> Integrity:
+        """Verify the chain (from the last verified position, or from the start with `full`)
+        and record the outcome. A break puts a hold on writes; a clean full walk lifts it."""
+        after = 0 if full else self.integrity().verified_position
+        now = format_time(utc_now())
+        try:
+            head = self.verify(after=after)
+        except ChainBroken as e:
+            with self._lock:
+                self.conn.execute(
+                    "UPDATE integrity SET broken_position = ?, broken_reason = ?, broken_at = ? "
+                    "WHERE id = 1",
+                    [e.position, e.reason, now],
+                )
+            return self.integrity()
+        lift = ", broken_position = NULL, broken_reason = NULL, broken_at = NULL" if full else ""
+        with self._lock:
+            self.conn.execute(
+                f"UPDATE integrity SET verified_position = ?, verified_at = ?{lift} WHERE id = 1",
+                [head, now],
+            )
+        return self.integrity()
+
+    def _refuse_if_broken(self) -> None:
+        row = self.conn.execute(
+            "SELECT broken_position, broken_reason FROM integrity WHERE id = 1"
+        ).fetchone()
+        if row and row[0] is not None:
+            raise ChainBroken(
+                row[0], f"{row[1]}; writes are refused until an operator restores a backup "
+                "or a full `timeline verify` passes"
+            )
 
     def verify(self, after: int = 0) -> int:
         """Walk the hash chain from `after` to the head; return the head position.

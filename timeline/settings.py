@@ -37,6 +37,7 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     drop_dir: str | None = None
     drop_seconds: float = 60.0
     scheduler: bool = True
+    lease_seconds: float = 15.0
     log_level: str = "INFO"
 
     @property

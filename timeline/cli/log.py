@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from events.envelope import RecordedEvent
+from events.errors import ChainBroken
 from events.store import EventStore
 from events.types import Milestone
 from timeline.cli import main
@@ -65,10 +66,21 @@ def format_event_line(recorded: RecordedEvent, lang: str) -> str:
 
 
 @main.command()
-@click.option("--after", default=0, show_default=True, help="Resume from a verified position.")
+@click.option("--after", default=None, type=int,
+              help="Check only from this verified position on (default: the whole chain).")
 @with_settings
-def verify(settings: Settings, after: int) -> None:
-    """Walk the hash chain; exit 3 naming the first broken position if a row was altered."""
+def verify(settings: Settings, after: int | None) -> None:
+    """Walk the hash chain; exit 3 naming the first broken position if a row was altered.
+
+    A full walk records its outcome: a break holds all writes, a clean walk lifts the hold.
+    """
     store: EventStore = open_store(settings)
-    head = store.verify(after=after)
-    click.echo(f"OK: hash chain verified up to position {head}.")
+    if after is not None:
+        head = store.verify(after=after)
+        click.echo(f"OK: hash chain verified from position {after} up to {head}.")
+        return
+    integrity = store.check_integrity(full=True)
+    if not integrity.ok:
+        assert integrity.broken_position is not None and integrity.broken_reason is not None
+        raise ChainBroken(integrity.broken_position, integrity.broken_reason)
+    click.echo(f"OK: hash chain verified up to position {integrity.verified_position}.")

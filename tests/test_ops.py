@@ -1,0 +1,155 @@
+"""Scheduled work and operations: backups, restores, integrity holds, the drop folder, and one
+scheduler per database across real processes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from events.errors import ChainBroken
+from events.store import EventStore
+from tests.conftest import new
+from timeline.backup import backup, list_backups, restore
+from timeline.cli import main
+from timeline.jobs import execute_job, import_drop_folder, job_statuses
+from timeline.settings import load_settings
+
+
+def rows(path: Path) -> list[tuple]:
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT * FROM events ORDER BY position").fetchall()
+
+
+def test_backup_restores_into_a_fresh_file_with_the_same_head_and_hashes(store, db_path, tmp_path):
+    store.append([new(f"s{i}") for i in range(30)])
+    result = backup(store, tmp_path / "backups")
+    assert result.position == 30 and Path(result.path).exists()
+    fresh = tmp_path / "restored.db"
+    restored = restore(result.path, fresh)
+    assert (restored.position, restored.hash) == (30, store.head().hash)
+    assert rows(fresh) == rows(db_path)
+
+
+def test_backups_keep_only_the_newest(store, tmp_path):
+    for i in range(4):
+        store.append([new(f"s{i}")])
+        backup(store, tmp_path / "b", keep=2)
+    kept = list_backups(tmp_path / "b")
+    assert len(kept) == 2 and kept[-1].name.endswith("-p4.db")
+
+
+def test_a_damaged_backup_is_refused(store, tmp_path):
+    store.append([new()])
+    path = Path(backup(store, tmp_path / "b").path)
+    path.write_bytes(path.read_bytes()[:1000])
+    with pytest.raises(Exception, match="not a usable SQLite database|malformed|no event log"):
+        restore(path, tmp_path / "out.db")
+
+
+def test_a_chain_break_holds_writes_and_keeps_reads(store, db_path, tmp_path):
+    store.append([new(f"s{i}") for i in range(5)])
+    settings = load_settings(environ={}, db=str(db_path), backup_dir=str(tmp_path / "b"))
+    assert execute_job("backup", settings).result == "ok"
+    assert execute_job("verify", settings).result == "ok"
+    raw = sqlite3.connect(db_path)
+    raw.execute("DROP TRIGGER events_refuse_update")
+    raw.execute("UPDATE events SET stream = 'forged' WHERE position = 2")
+    raw.commit()
+    # The incremental walk starts after the last verified position; a full one finds it.
+    outcome = execute_job("verify", settings)
+    assert outcome.result == "ok"
+    integrity = store.check_integrity(full=True)
+    assert integrity.broken_position == 2
+    with pytest.raises(ChainBroken, match="writes are refused"):
+        store.append([new("later")])
+    assert len(list(store.read_all())) == 5  # reads keep working
+    restore(list_backups(tmp_path / "b")[-1], db_path)
+    healed = EventStore.open(db_path)
+    assert healed.integrity().ok
+    healed.append([new("later")])
+
+
+def test_verify_job_reports_a_break_found_incrementally(store, db_path):
+    store.append([new(f"s{i}") for i in range(3)])
+    settings = load_settings(environ={}, db=str(db_path))
+    raw = sqlite3.connect(db_path)
+    raw.execute("DROP TRIGGER events_refuse_update")
+    raw.execute("UPDATE events SET occurred = '2001' WHERE position = 3")
+    raw.commit()
+    outcome = execute_job("verify", settings)
+    assert outcome.result == "error" and "position 3" in outcome.message
+    assert store.integrity().broken_position == 3
+
+
+def test_drop_folder_imports_good_files_and_sets_bad_ones_aside(store, db_path, tmp_path):
+    drop = tmp_path / "drop"
+    drop.mkdir()
+    good = {"type": "meeting_held", "occurred": "2021-05-07", "regions": ["140781"],
+            "title": {"zh": "会", "en": "Meeting"}, "summary": {"zh": "会", "en": "Held."},
+            "sources": [{"document": "test-doc"}]}
+    (drop / "a.json").write_text(json.dumps([good, good]))
+    (drop / "b.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(good | {"regions": ["1"]}))
+    settings = load_settings(environ={}, db=str(db_path), drop_dir=str(drop))
+    assert import_drop_folder(settings) == "imported 1 file(s), rejected 1"
+    assert store.head().position == 2
+    assert (drop / "done" / "a.json").exists() and (drop / "failed" / "b.jsonl").exists()
+    report = (drop / "failed" / "b.jsonl.error.txt").read_text()
+    assert "b.jsonl:2:$.regions[0]" in report
+    assert import_drop_folder(settings) == "imported 0 file(s), rejected 0"
+
+
+def test_jobs_command_lists_runs(store, db_path):
+    result = CliRunner().invoke(main, ["jobs", "--run", "verify", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "verify: ok" in result.output and "catch_up" in result.output
+    assert "backup" in result.output
+
+
+def _start_scheduler(db_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "timeline", "scheduler", "--db", str(db_path)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def test_exactly_one_process_runs_the_jobs_and_another_takes_over(store, db_path):
+    store.append([new()])
+    env = os.environ | {"TIMELINE_VERIFY_SECONDS": "0.2", "TIMELINE_LEASE_SECONDS": "1.5",
+                        "TIMELINE_CATCHUP_SECONDS": "0.2", "TIMELINE_BACKUP_SECONDS": "3600",
+                        "TIMELINE_BACKUP_DIR": str(db_path.parent / "backups")}
+    processes = [_start_scheduler(db_path, env) for _ in range(3)]
+    try:
+        conn = sqlite3.connect(db_path)
+
+        def owners_seen(seconds: float) -> set[str]:
+            seen: set[str] = set()
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                status = job_statuses(conn, ["verify"])[0]
+                if status.owner:
+                    seen.add(status.owner)
+                time.sleep(0.05)
+            return seen
+
+        first = owners_seen(3.0)
+        assert len(first) == 1  # one leader among three processes
+        leader_pid = int(next(iter(first)).split(":")[1])
+        runs_before = job_statuses(conn, ["verify"])[0].runs
+        assert runs_before >= 3
+        os.kill(leader_pid, signal.SIGKILL)
+        later = owners_seen(4.0)
+        assert later - first, "no process took over after the leader died"
+        assert len(later - first) == 1
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait(timeout=10)
