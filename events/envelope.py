@@ -87,21 +87,15 @@ def canonical_bytes(
     payload: str,
     source: str,
 ) -> bytes:
-    """The bytes a row's hash covers: every column but the hashes, in a fixed order."""
-    return _encode(
-        [
-            position,
-            event_id,
-            stream,
-            version,
-            type_,
-            schema_version,
-            occurred,
-            recorded_at,
-            payload,
-            source,
-        ]
-    )
+    """The bytes a row's hash covers: every column but the hashes, in a fixed order.
+
+    A JSON header of the small columns (ending with the payload's length) followed by the
+    payload itself: unambiguous, and the payload is hashed as stored rather than re-escaped.
+    """
+    body = payload.encode()
+    header = _encode([position, event_id, stream, version, type_, schema_version, occurred,
+                      recorded_at, source, len(body)])
+    return header + body
 
 
 def chain_hash(prev_hash: str, canonical: bytes) -> str:

@@ -167,7 +167,7 @@ class EventStore:
                         self.conn.execute("ROLLBACK")
                         return earlier
                 rows = self._rows(encoded)
-                self.conn.executemany(INSERT, rows)
+                self._insert(rows)
                 if idempotency_key is not None:
                     self.conn.execute(
                         "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
@@ -198,7 +198,7 @@ class EventStore:
                 for part in _chunks(items, chunk):
                     encoded = [(item, encode_event(item.event).decode()) for item in part]
                     rows = self._rows(encoded)
-                    self.conn.executemany(INSERT, rows)
+                    self._insert(rows)
                     first = first or rows[0][0]
                     last = rows[-1][0]
                     event_ids.extend(row[1] for row in rows)
@@ -239,7 +239,7 @@ class EventStore:
         position, prev_hash, last_time = head if head else (0, GENESIS_HASH, "")
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
-        versions = self._stream_versions({item.stream for item, _ in encoded})
+        versions = self._batch_versions(encoded)
         rows = []
         for item, payload in encoded:
             stream, event = item.stream, item.event
@@ -269,6 +269,32 @@ class EventStore:
             rows.append((*row, prev_hash, digest))
             prev_hash = digest
         return rows
+
+    def _batch_versions(self, encoded: list[tuple[NewEvent, str]]) -> dict[str, int]:
+        """Versions the batch's streams start from.
+
+        A stream whose first item expects version 0 is taken to be new without a lookup: the
+        UNIQUE (stream, version) index refuses it if it is not (see `_insert`). That keeps the
+        common case, new milestones, free of index reads.
+        """
+        first: dict[str, int | None] = {}
+        for item, _ in encoded:
+            first.setdefault(item.stream, item.expected_version)
+        versions = dict.fromkeys((s for s, e in first.items() if e == 0), 0)
+        versions.update(self._stream_versions({s for s, e in first.items() if e != 0}))
+        return versions
+
+    def _insert(self, rows: list[tuple]) -> None:
+        try:
+            self.conn.executemany(INSERT, rows)
+        except sqlite3.IntegrityError as e:
+            if "events.stream, events.version" not in str(e):
+                raise
+            for row in rows:  # the first stream that turned out not to be new
+                current = self._stream_version(row[2])
+                if current >= row[3]:
+                    raise ConcurrencyError(row[2], row[3] - 1, current) from e
+            raise  # pragma: no cover - the index named a conflict we cannot find
 
     def _stream_versions(self, streams: set[str]) -> dict[str, int]:
         """Current version of each stream (0 for a new one), in few queries."""

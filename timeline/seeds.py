@@ -145,6 +145,7 @@ def load_seeds(store: EventStore, folder: str | Path) -> LoadReport:
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidEvent([FieldProblem(str(folder), "no such seeds folder")])
+    Reference(store.db).ensure_schema()
     problems: list[FieldProblem] = []
     catalogues = read_catalogues(folder, problems)
     submissions, labels = read_milestones(folder, problems)
