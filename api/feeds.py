@@ -1,0 +1,320 @@
+"""`/feeds`: a region's or a programme's milestones as an iCalendar feed (webcal subscription).
+
+A feed is rendered in a worker thread from the timeline query (retracted milestones included,
+so calendars that hold them see STATUS:CANCELLED) and kept in memory with its ETag, which
+derives from the view state (log head, projection checkpoints, catalogues) and the normalised
+parameters: until the log changes, the same feed is served from memory, and `If-None-Match` or
+`If-Modified-Since` get a 304.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any, Literal
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, HttpMethod, Request, Response, route
+from litestar.datastructures import ResponseHeader
+from litestar.exceptions import NotFoundException
+from litestar.params import PathParameter, QueryParameter
+
+from api import params
+from api.caching import CACHE_CONTROL, base_url, current_state, etag_of, matches
+from api.context import Api, ApiDep, ViewState
+from api.ics import FeedInfo, Lang, pick, render_calendar
+from api.openapi import READ_HEADERS, read_responses
+from events.reference import Reference
+from events.store import EventStore
+from projections.models import TimelineEntry
+from projections.queries import timeline_page
+
+MEDIA_TYPE = "text/calendar"
+MAX_CACHE_BYTES = 64 * 1024 * 1024
+PAGE = 500
+
+FeedName = Annotated[str, PathParameter(description="`{code}.ics` or `{slug}.ics`.", max_length=100)]
+Descendants = Annotated[bool, QueryParameter(description="Include the milestones of the regions below it.")]
+Types = Annotated[str | None, QueryParameter(description="Comma-separated milestone types.", max_length=2000)]
+Programmes = Annotated[
+    str | None, QueryParameter(description="Comma-separated programme slugs.", max_length=2000)
+]
+FeedLang = Annotated[Lang, QueryParameter(description="Language of titles and descriptions.")]
+Spans = Annotated[
+    bool,
+    QueryParameter(
+        description="Also show milestones known only to a month, a year or a closed period, as "
+        "all-day spans labelled with what is known (open-ended dates are never shown)."
+    ),
+]
+
+
+class FeedQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """A feed request, normalised: equal queries give byte-identical feeds."""
+
+    kind: Literal["region", "programme"]
+    key: str
+    descendants: bool
+    types: tuple[str, ...]
+    programmes: tuple[str, ...]
+    lang: Lang
+    spans: bool
+    base_url: str
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedFeed:
+    etag: str
+    body: bytes
+    last_modified: datetime | None  # when the log recorded the last event the feed reflects
+
+
+class FeedCache:
+    """Rendered feeds by query, least recently used first out, bounded in total bytes."""
+
+    def __init__(self, max_bytes: int = MAX_CACHE_BYTES) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._feeds: OrderedDict[bytes, RenderedFeed] = OrderedDict()
+
+    def get(self, key: bytes, etag: str) -> RenderedFeed | None:
+        feed = self._feeds.get(key)
+        if feed is None or feed.etag != etag:
+            return None
+        self._feeds.move_to_end(key)
+        return feed
+
+    def put(self, key: bytes, feed: RenderedFeed) -> None:
+        old = self._feeds.pop(key, None)
+        self.size -= len(old.body) if old else 0
+        if len(feed.body) > self.max_bytes:
+            return
+        self._feeds[key] = feed
+        self.size += len(feed.body)
+        while self.size > self.max_bytes:
+            _, dropped = self._feeds.popitem(last=False)
+            self.size -= len(dropped.body)
+
+
+def feed_cache(request: Request) -> FeedCache:
+    """This application's feed cache, made on first use."""
+    cache: FeedCache = request.app.state.setdefault("feed_cache", FeedCache())
+    return cache
+
+
+# -- content ------------------------------------------------------------------------------------
+
+
+def feed_entries(store: EventStore, reference: Reference, query: FeedQuery) -> list[TimelineEntry]:
+    """Every entry of the feed, retracted ones included, each once."""
+    if query.kind == "region":
+        scopes = [(query.key, query.descendants, list(query.programmes) or None)]
+    else:  # a programme's milestones, wherever they are: below every root of the gazetteer
+        roots = [
+            r.code
+            for r in reference.regions()
+            if r.parent is None or not reference.contains("region", r.parent)
+        ]
+        scopes = [(code, True, [query.key]) for code in roots]
+    entries: dict[str, TimelineEntry] = {}
+    for region, descendants, programmes in scopes:
+        cursor: str | None = None
+        while True:
+            page = timeline_page(
+                store,
+                reference,
+                region,
+                descendants=descendants,
+                types=list(query.types) or None,
+                programmes=programmes,
+                include_retracted=True,
+                cursor=cursor,
+                limit=PAGE,
+            )
+            entries.update((entry.event_id, entry) for entry in page.entries)
+            if (cursor := page.next_cursor) is None:
+                break
+    return list(entries.values())
+
+
+_TEXTS: dict[str, dict[Lang, str]] = {
+    "title": {"zh": "改革时间线：{}", "en": "Reform timeline: {}"},
+    "below": {"zh": "{}及下辖地区", "en": "{} and the regions below it"},
+    "about": {
+        "zh": "{}的公共卫生改革里程碑（reform-timeline）。",
+        "en": "Public-health reform milestones of {} (reform-timeline).",
+    },
+    "only": {"zh": "仅限：{}。", "en": "Only: {}."},
+    "days": {
+        "zh": "只列出来源给出确切日期的里程碑；加参数 spans=1 "
+        "可将仅知月份、年份或时段的里程碑显示为整月、整年或整个时段。",
+        "en": "Only milestones whose source gives the day are listed; add spans=1 to show those "
+        "known only to a month, a year or a period as all-day spans.",
+    },
+    "spans": {
+        "zh": "仅知月份、年份或时段的里程碑显示为整月、整年或整个时段，标题前注明已知的日期；"
+        "只知不晚于某日的里程碑不列出。",
+        "en": "Milestones known only to a month, a year or a period are shown as all-day spans, "
+        "their titles prefixed with what is known; those known only to have happened by some date "
+        "are left out.",
+    },
+}
+
+
+def feed_info(reference: Reference, query: FeedQuery) -> FeedInfo:
+    """The calendar's name and description in the feed's language."""
+    lang = query.lang
+    text = {key: forms[lang] for key, forms in _TEXTS.items()}
+    if query.kind == "region":
+        scope = pick(reference.region(query.key).name, lang)
+        if query.descendants:
+            scope = text["below"].format(scope)
+    else:
+        scope = pick(reference.programme(query.key).name, lang)
+    parts = [text["about"].format(scope)]
+    if query.types or query.programmes:
+        parts.append(text["only"].format(", ".join([*query.types, *query.programmes])))
+    parts.append(text["spans"] if query.spans else text["days"])
+    return FeedInfo(
+        name=text["title"].format(scope),
+        description=("" if lang == "zh" else " ").join(parts),
+        lang=lang,
+        spans=query.spans,
+        public_url=query.base_url,
+    )
+
+
+def recorded_at(store: EventStore, position: int) -> datetime | None:
+    """When the log recorded the event at `position` (None before the first)."""
+    if position < 1:
+        return None
+    return next(store.read_all(after=position - 1, limit=1)).recorded_at
+
+
+def render_feed(api: Api, state: ViewState, query: FeedQuery, etag: str) -> RenderedFeed:
+    """Query and render one feed (in a worker thread, on that thread's own connection)."""
+    store = api.store()
+    entries = feed_entries(store, state.reference, query)
+    body = render_calendar(entries, feed_info(state.reference, query), state.reference)
+    return RenderedFeed(etag=etag, body=body, last_modified=recorded_at(store, state.checkpoint))
+
+
+# -- HTTP ---------------------------------------------------------------------------------------
+
+
+def _not_modified_since(request: Request, last_modified: datetime | None) -> bool:
+    """If-Modified-Since, which counts only when If-None-Match is absent (RFC 9110 §13.1.3)."""
+    since = request.headers.get("if-modified-since")
+    if last_modified is None or not since or "if-none-match" in request.headers:
+        return False
+    try:
+        return last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):
+        return False  # an unparsable date is ignored
+
+
+async def answer(api: Api, request: Request, state: ViewState, query: FeedQuery) -> Response[bytes]:
+    """The feed with its validators, or 304; HEAD gets the headers alone."""
+    key = b"ics:" + msgspec.json.encode(query)
+    etag = etag_of(state, key)
+    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
+    if matches(request.headers.get("if-none-match"), etag):
+        return Response(b"", status_code=304, headers=headers)
+    cache = feed_cache(request)
+    feed = cache.get(key, etag)
+    if feed is None:
+        feed = await anyio.to_thread.run_sync(render_feed, api, state, query, etag)
+        cache.put(key, feed)
+    if feed.last_modified is not None:
+        headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
+    if _not_modified_since(request, feed.last_modified):
+        return Response(b"", status_code=304, headers=headers)
+    if request.method == HttpMethod.HEAD:
+        headers["Content-Length"] = str(len(feed.body))
+        return Response(b"", media_type=MEDIA_TYPE, headers=headers)
+    return Response(feed.body, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _feed_key(name: str) -> str:
+    if not name.endswith(".ics") or len(name) == 4:
+        raise NotFoundException(detail=f"Feeds are named `<code>.ics` or `<slug>.ics`, not {name!r}")
+    return name[:-4]
+
+
+FEED_HEADERS = [
+    *READ_HEADERS,
+    ResponseHeader(
+        name="Last-Modified",
+        documentation_only=True,
+        description="When the log recorded the last event the feed reflects; send it back in "
+        "`If-Modified-Since` for a 304.",
+    ),
+]
+FEED_ROUTE: dict[str, Any] = {
+    "http_method": [HttpMethod.GET, HttpMethod.HEAD],
+    "media_type": MEDIA_TYPE,
+    "responses": read_responses(400, 404),
+    "response_headers": FEED_HEADERS,
+}
+
+
+class FeedController(Controller):
+    path = "/feeds"
+    tags = ("feeds",)
+
+    @route("/regions/{name:str}", summary="A region's calendar feed", **FEED_ROUTE)
+    async def region_feed(
+        self,
+        request: Request,
+        api: ApiDep,
+        name: FeedName,
+        descendants: Descendants = False,
+        types: Types = None,
+        programmes: Programmes = None,
+        lang: FeedLang = "zh",
+        spans: Spans = False,
+    ) -> Response[bytes]:
+        """The region's milestones as iCalendar (`webcal://` to subscribe)."""
+        code = _feed_key(name)
+        state = await current_state(api)
+        state.reference.region(code)
+        query = FeedQuery(
+            kind="region",
+            key=code,
+            descendants=descendants,
+            types=tuple(sorted(set(params.milestone_types(types) or ()))),
+            programmes=tuple(sorted(set(params.programme_slugs(state.reference, programmes) or ()))),
+            lang=lang,
+            spans=spans,
+            base_url=base_url(api, request),
+        )
+        return await answer(api, request, state, query)
+
+    @route("/programmes/{name:str}", summary="A programme's calendar feed", **FEED_ROUTE)
+    async def programme_feed(
+        self,
+        request: Request,
+        api: ApiDep,
+        name: FeedName,
+        types: Types = None,
+        lang: FeedLang = "zh",
+        spans: Spans = False,
+    ) -> Response[bytes]:
+        """The programme's milestones in every region, as iCalendar (`webcal://` to subscribe)."""
+        slug = _feed_key(name)
+        state = await current_state(api)
+        state.reference.programme(slug)
+        query = FeedQuery(
+            kind="programme",
+            key=slug,
+            descendants=True,
+            types=tuple(sorted(set(params.milestone_types(types) or ()))),
+            programmes=(),
+            lang=lang,
+            spans=spans,
+            base_url=base_url(api, request),
+        )
+        return await answer(api, request, state, query)

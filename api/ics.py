@@ -1,0 +1,364 @@
+"""Timeline entries as an iCalendar feed (RFC 5545, RFC 7986): pure rendering, no HTTP.
+
+Only what is known to the day goes into people's calendars by default: a day is an all-day event
+and a date-time a timed event in Asia/Shanghai. Month, year, qualified (`?` `~` `%`) and closed
+interval dates are shown, with `spans`, as all-day spans labelled with what is known; open-ended
+dates (`../2024-08-28`) never are, since their span has no start.
+
+Serialised here rather than through `icalendar`, which takes ~3 ms an event (30 s for 10,000):
+the tests hold these bytes to icalendar's own (`Calendar.from_ical(body).to_ical() == body`, and
+the same calendar built with icalendar's API serialises to the same bytes). Output depends only on
+its inputs (times come from the log, never the clock), so equal logs give byte-identical feeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
+from typing import Literal, NamedTuple
+
+import msgspec
+
+from events.dates import FuzzyDate, parse_edtf, sort_key
+from events.errors import UnknownReference
+from events.reference import Programme, Reference, Region
+from events.types import LongText, Text
+from projections.models import TimelineEntry
+
+Lang = Literal["zh", "en"]
+TZID = "Asia/Shanghai"
+CST = timezone(timedelta(hours=8))  # China has kept UTC+8 without DST since 1991
+TTL = "PT6H"
+PRODID = "-//reform-timeline//ICS feed 1.0//"
+_CRLF = b"\r\n"
+_FOLD = b"\r\n "
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+VTIMEZONE = (
+    "BEGIN:VTIMEZONE",
+    f"TZID:{TZID}",
+    f"X-LIC-LOCATION:{TZID}",
+    "BEGIN:STANDARD",
+    "DTSTART:19700101T000000",
+    "TZNAME:CST",
+    "TZOFFSETFROM:+0800",
+    "TZOFFSETTO:+0800",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+)
+TYPE_NAMES: dict[str, tuple[str, str]] = {
+    "meeting_held": ("会议", "Meeting"),
+    "pilot_designated": ("试点认定", "Pilot designation"),
+    "designation_ended": ("认定终止", "Designation ended"),
+    "incentive_awarded": ("激励", "Incentive"),
+    "rating_awarded": ("评价", "Rating"),
+    "institution_established": ("机构设立", "Institution established"),
+    "policy_issued": ("政策发布", "Policy issued"),
+    "metric_reported": ("指标", "Metric reported"),
+}
+WORDS: dict[Lang, dict[str, str]] = {
+    "zh": {
+        "date": "日期：{}（EDTF：{}）",
+        "time": "时间：{}（北京时间）",
+        "span": "来源未给出确切日期，日历中显示为整个时段。",
+        "between": "{}至{}之间",
+        "confidence": "可信度：{}",
+        "note": "备注：{}",
+        "corrected": "更正（{}）：{}",
+        "retracted": "已撤回（{}）：{}",
+        "retracted_tag": "[已撤回] ",
+        "sources": "来源：",
+        "source": "- 《{}》（{}，{}）",
+        "separator": "，",
+        "link": "详情：{}",
+        "list": "、",
+    },
+    "en": {
+        "date": "Date: {} (EDTF {})",
+        "time": "Time: {} (Beijing time, UTC+8)",
+        "span": "The source gives no exact day: the calendar shows the whole span.",
+        "between": "between {} and {}",
+        "confidence": "Confidence: {}",
+        "note": "Note: {}",
+        "corrected": "Corrected {}: {}",
+        "retracted": "Retracted {}: {}",
+        "retracted_tag": "[Retracted] ",
+        "sources": "Sources:",
+        "source": "- {} ({}, {})",
+        "separator": ", ",
+        "link": "Details: {}",
+        "list": ", ",
+    },
+}
+_CONFIDENCE = {"medium": {"zh": "中", "en": "medium"}, "low": {"zh": "低", "en": "low"}}
+
+
+class FeedInfo(msgspec.Struct, frozen=True, kw_only=True):
+    """What a feed is: its name and description (in `lang`), and how it places fuzzy dates."""
+
+    name: str
+    description: str
+    lang: Lang
+    spans: bool
+    public_url: str
+
+
+class Placement(NamedTuple):
+    """Where an entry goes: all day from `start` to the exclusive `end`, or at a local time."""
+
+    start: date | datetime  # a naive datetime is wall-clock time in Asia/Shanghai
+    end: date | None
+    label: str | None  # what is known, for SUMMARY, when the calendar shows a span
+
+
+# -- lines --------------------------------------------------------------------------------------
+
+
+def escape(text: str) -> str:
+    """RFC 5545 TEXT escaping; CR LF, CR and LF each become one escaped newline."""
+    # Chained replaces: several times faster than str.translate on non-ASCII text.
+    return (
+        text.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\n")
+        .replace("\r", "\n")
+        .replace("\n", "\\n")
+    )
+
+
+def fold(line: str) -> bytes:
+    """A content line with its CRLF, folded into physical lines of at most 75 octets.
+
+    Cuts only between UTF-8 sequences, and (like icalendar) not right after a backslash or
+    caret, so an escape stays on one physical line for clients that unfold badly.
+    """
+    data = line.encode()
+    if len(data) < 75:
+        return data + _CRLF
+    parts: list[bytes] = []
+    start, size = 0, len(data)
+    while size - start > 74:
+        cut = start + 74
+        while data[cut] & 0xC0 == 0x80:
+            cut -= 1
+        if data[cut - 1] in b"\\^" and cut - 1 > start:
+            cut -= 1
+        parts.append(data[start:cut])
+        start = cut
+    parts.append(data[start:])
+    return _FOLD.join(parts) + _CRLF
+
+
+@lru_cache(maxsize=4096)  # entries loaded together share their times
+def utc_stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def modified_at(entry: TimelineEntry) -> datetime:
+    """When the log last changed the entry, to the second, later with each change.
+
+    iCalendar times have whole seconds: a correction recorded within the second of the event it
+    corrects is placed one second after it, so calendars still see it as newer.
+    """
+    if not entry.sequence:
+        return entry.last_modified
+    changes = [c.recorded_at for c in entry.corrections]
+    if entry.retraction is not None:
+        changes.append(entry.retraction.recorded_at)
+    moment = entry.recorded_at.replace(microsecond=0)
+    for change in sorted(changes):
+        moment = max(change.replace(microsecond=0), moment + timedelta(seconds=1))
+    return moment
+
+
+def day_stamp(day: date) -> str:
+    return f"{day.year:04}{day.month:02}{day.day:02}"
+
+
+def _day(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+# -- dates --------------------------------------------------------------------------------------
+
+
+def placement(edtf: str, lang: Lang, *, spans: bool) -> Placement | None:
+    """Where an `occurred` value goes in a calendar, or None when it must stay out."""
+    value = parse_edtf(edtf)
+    if value.earliest is None or value.latest is None:
+        return None  # open-ended: no start to show
+    exact = not (value.uncertain or value.approximate)
+    if value.precision == "time" and exact:
+        return Placement(local_time(edtf), None, None)
+    if value.precision == "day" and exact:
+        return Placement(value.earliest, value.earliest + timedelta(days=1), None)
+    if not spans:
+        return None
+    return Placement(value.earliest, value.latest + timedelta(days=1), f"[{when(edtf, lang)}] ")
+
+
+def local_time(edtf: str) -> datetime:
+    """A date-time as wall-clock time in Beijing; without an offset it is taken as written there."""
+    moment = datetime.fromisoformat(edtf)
+    return moment if moment.tzinfo is None else moment.astimezone(CST).replace(tzinfo=None)
+
+
+def when(edtf: str, lang: Lang) -> str:
+    """A fuzzy date in words: `2017年10月`, `Oct 2017`, `between 2024 and 24 Mar 2025`."""
+    if "/" not in edtf:
+        return _single(parse_edtf(edtf), lang)
+    start, end = (_single(parse_edtf(side), lang) for side in edtf.split("/"))
+    return WORDS[lang]["between"].format(start, end)
+
+
+def _single(value: FuzzyDate, lang: Lang) -> str:
+    day = value.earliest
+    assert day is not None
+    if value.precision == "year":
+        text = f"{day.year}年" if lang == "zh" else f"{day.year}"
+    elif value.precision == "month":
+        text = f"{day.year}年{day.month}月" if lang == "zh" else f"{_MONTHS[day.month - 1]} {day.year}"
+    else:
+        text = (
+            f"{day.year}年{day.month}月{day.day}日"
+            if lang == "zh"
+            else f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+        )
+    if value.precision == "time":
+        text += " " + local_time(value.edtf).strftime("%H:%M")
+    if value.approximate:
+        text = ("约" if lang == "zh" else "c. ") + text
+    return text + "?" if value.uncertain else text
+
+
+# -- events -------------------------------------------------------------------------------------
+
+
+def calendar_order(entry: TimelineEntry) -> tuple[date, int, int]:
+    """Feeds list events in timeline order, then by log position: a fixed order."""
+    return (*sort_key(parse_edtf(entry.occurred.edtf)), entry.position)
+
+
+def render_event(entry: TimelineEntry, feed: FeedInfo, reference: Reference) -> bytes | None:
+    """One VEVENT, or None when the entry's date has no place in this feed."""
+    lang = feed.lang
+    place = placement(entry.occurred.edtf, lang, spans=feed.spans)
+    if place is None:
+        return None
+    summary = (place.label or "") + pick(entry.title, lang)
+    if entry.retracted:
+        summary = WORDS[lang]["retracted_tag"] + summary
+    url = f"{feed.public_url}/events/{entry.event_id}"
+    modified = utc_stamp(modified_at(entry))
+    lines = [f"SUMMARY:{escape(summary)}"]
+    if place.end is None:
+        lines.append(f"DTSTART;TZID={TZID}:{place.start:%Y%m%dT%H%M%S}")
+    else:
+        lines.append(f"DTSTART;VALUE=DATE:{day_stamp(place.start)}")
+        lines.append(f"DTEND;VALUE=DATE:{day_stamp(place.end)}")
+    lines += [
+        f"DTSTAMP:{modified}",
+        f"UID:{entry.event_id}@reform-timeline",
+        f"SEQUENCE:{entry.sequence}",
+        "CATEGORIES:" + ",".join(escape(c) for c in categories(entry, lang, reference)),
+        "CLASS:PUBLIC",
+        f"CREATED:{utc_stamp(entry.recorded_at)}",
+        f"DESCRIPTION:{escape(description(entry, place, lang, reference, url))}",
+        f"LAST-MODIFIED:{modified}",
+        f"LOCATION:{escape(location(entry, lang, reference))}",
+        "STATUS:CANCELLED" if entry.retracted else "STATUS:CONFIRMED",
+        "TRANSP:TRANSPARENT",
+        f"URL:{url}",
+    ]
+    return b"BEGIN:VEVENT\r\n" + b"".join(map(fold, lines)) + b"END:VEVENT\r\n"
+
+
+def categories(entry: TimelineEntry, lang: Lang, reference: Reference) -> list[str]:
+    """The event's type, then its programmes, named in `lang`."""
+    names = TYPE_NAMES.get(entry.type)
+    kind = (names[0] if lang == "zh" else names[1]) if names else entry.type
+    programmes = [_name(reference.programme, slug, lang) for slug in entry.programmes]
+    return [kind, *programmes]
+
+
+def location(entry: TimelineEntry, lang: Lang, reference: Reference) -> str:
+    return WORDS[lang]["list"].join(_name(reference.region, code, lang) for code in entry.regions)
+
+
+def pick(text: Text | LongText, lang: Lang) -> str:
+    return text.zh if lang == "zh" else text.en
+
+
+def _name(lookup: Callable[[str], Region | Programme], key: str, lang: Lang) -> str:
+    try:
+        return pick(lookup(key).name, lang)
+    except UnknownReference:
+        return key
+
+
+def description(entry: TimelineEntry, place: Placement, lang: Lang, reference: Reference, url: str) -> str:
+    """Summary, date as known, caveats, amendments, cited sources and a link to the event."""
+    words = WORDS[lang]
+    edtf = entry.occurred.edtf
+    lines = [pick(entry.summary, lang), ""]
+    if place.end is None:
+        lines.append(words["time"].format(when(edtf, lang)))
+    else:
+        lines.append(words["date"].format(when(edtf, lang), edtf))
+    if place.label:
+        lines.append(words["span"])
+    if entry.confidence in _CONFIDENCE:
+        lines.append(words["confidence"].format(_CONFIDENCE[entry.confidence][lang]))
+    if entry.note is not None:
+        lines.append(words["note"].format(pick(entry.note, lang)))
+    for correction in entry.corrections:
+        lines.append(words["corrected"].format(_day(correction.recorded_at), pick(correction.reason, lang)))
+    if entry.retraction is not None:
+        retraction = entry.retraction
+        lines.append(words["retracted"].format(_day(retraction.recorded_at), pick(retraction.reason, lang)))
+    lines += ["", words["sources"]]
+    lines += [_citation(ref.document, ref.locator, lang, reference) for ref in entry.sources]
+    lines += ["", words["link"].format(url)]
+    return "\n".join(lines)
+
+
+def _citation(document: str, locator: str | None, lang: Lang, reference: Reference) -> str:
+    """`- title (publisher, date), locator, url` for a cited document."""
+    try:
+        source = reference.source(document)
+    except UnknownReference:
+        return f"- {document}" + (f", {locator}" if locator else "")
+    text = WORDS[lang]["source"].format(
+        pick(source.title, lang), pick(source.publisher, lang), when(source.published, lang)
+    )
+    sep = WORDS[lang]["separator"]
+    return text + (sep + locator if locator else "") + (sep + source.url if source.url else "")
+
+
+# -- calendar -----------------------------------------------------------------------------------
+
+
+def render_calendar(entries: Iterable[TimelineEntry], feed: FeedInfo, reference: Reference) -> bytes:
+    """The whole VCALENDAR; `entries` in any order (retracted ones become STATUS:CANCELLED)."""
+    head = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}{feed.lang.upper()}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"DESCRIPTION:{escape(feed.description)}",
+        f"X-WR-CALDESC:{escape(feed.description)}",
+        f"NAME:{escape(feed.name)}",
+        f"X-WR-CALNAME:{escape(feed.name)}",
+        f"REFRESH-INTERVAL;VALUE=DURATION:{TTL}",
+        f"X-PUBLISHED-TTL:{TTL}",
+        *VTIMEZONE,  # always there, so even a feed without events has the component RFC 5545 wants
+    ]
+    parts = [fold(line) for line in head]
+    for entry in sorted(entries, key=calendar_order):
+        event = render_event(entry, feed, reference)
+        if event is not None:
+            parts.append(event)
+    parts.append(b"END:VCALENDAR\r\n")
+    return b"".join(parts)
