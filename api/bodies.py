@@ -1,0 +1,55 @@
+"""Request bodies of the write routes: reading them (media type, size, JSON) and their shapes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+from litestar import Request
+from msgspec import Meta
+
+from api.problems import BadBody
+from events.types import LongText, Sources
+
+JSON_TYPES = ("application/json",)
+
+
+class CorrectionBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A correction of a milestone: the new value of each changed field, why, and on what source."""
+
+    changes: Annotated[dict[str, Any], Meta(min_length=1, max_length=30)]
+    reason: LongText
+    sources: Sources
+    expected_version: Annotated[int, Meta(ge=0)] | None = None
+
+
+class RetractionBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    """A retraction of a milestone found to be wrong: why, and on what source."""
+
+    reason: LongText
+    sources: Sources
+    expected_version: Annotated[int, Meta(ge=0)] | None = None
+
+
+def _is_json(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
+
+
+async def read_json(request: Request) -> Any:
+    """The decoded JSON body; 415 for another media type, 413 past the size limit, 400 if not JSON.
+
+    The size limit (`max_body_bytes`) is Litestar's `request_max_body_size`: it refuses an
+    announced Content-Length over the limit before reading, and counts the bytes as they come.
+    """
+    content_type = request.headers.get("content-type", "")
+    if not _is_json(content_type):
+        shown = content_type or "no Content-Type"
+        raise BadBody(415, "Unsupported media type", f"Writes take `application/json`, not {shown}.")
+    body = await request.body()
+    if not body.strip():
+        raise BadBody(400, "Empty body", "The request body is empty; send a JSON event or array of events.")
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as e:
+        raise BadBody(400, "Malformed JSON", f"The request body is not valid JSON: {e}.") from None

@@ -1,0 +1,141 @@
+"""What every request works with: settings, per-thread connections, catalogues and the view state.
+
+SQLite connections are not shared between threads: each thread that touches the log (the event
+loop's thread for cheap checks, worker threads for queries and writes) opens its own, lazily.
+The state of the views — log head, projection checkpoints and a fingerprint of the catalogues —
+is re-read only when `PRAGMA data_version` says another connection committed something, so a
+request whose answer is cached costs one pragma.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+
+import msgspec
+from litestar.di import NamedDependency
+
+from api.caching import ViewCache
+from events.reference import Reference
+from events.store import EventStore
+from projections.models import ProjectionState
+from projections.runner import projection_states
+from timeline.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class ViewState:
+    """Everything a cached answer depends on, read in one go."""
+
+    head: int
+    projections: tuple[ProjectionState, ...]
+    reference: Reference
+    tag: bytes  # head, checkpoints and catalogue fingerprint: the seed of every ETag
+
+    @property
+    def checkpoint(self) -> int:
+        """The position every projection has reached (what a view reflects at least)."""
+        return min((p.checkpoint for p in self.projections), default=self.head)
+
+    @property
+    def lag(self) -> int:
+        return self.head - self.checkpoint
+
+
+class Database:
+    """One EventStore per thread on the same file, closed together at shutdown."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._local = threading.local()
+        self._opened: list[EventStore] = []
+        self._lock = threading.Lock()
+
+    def store(self) -> EventStore:
+        store: EventStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = EventStore.open(self.settings.db, create=False, synchronous=self.settings.synchronous)
+            self._local.store = store
+            with self._lock:
+                self._opened.append(store)
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            for store in self._opened:
+                store.close()
+            self._opened.clear()
+        self._local = threading.local()
+
+
+class Views:
+    """The current ViewState, refreshed when the database changed since the last look."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self._lock = threading.Lock()
+        self._data_version = -1
+        self._state: ViewState | None = None
+        self._watch: EventStore | None = None
+
+    def state(self) -> ViewState:
+        with self._lock:
+            if self._watch is None:
+                # A connection of its own that never writes: its data_version moves with
+                # every commit made anywhere else (other threads, workers, CLI processes).
+                self._watch = EventStore.open(
+                    self.database.settings.db, create=False, synchronous=self.database.settings.synchronous
+                )
+            version = self._watch.conn.execute("PRAGMA data_version").fetchone()[0]
+            if self._state is None or version != self._data_version:
+                self._state = self._read(self._watch, self._state)
+                self._data_version = version
+            return self._state
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._data_version = -1
+
+    def close(self) -> None:
+        with self._lock:
+            if self._watch is not None:
+                self._watch.close()
+                self._watch = None
+            self._state = None
+
+    @staticmethod
+    def _read(store: EventStore, previous: ViewState | None) -> ViewState:
+        head = store.head().position
+        states = tuple(projection_states(store))
+        fresh = Reference(store.db)
+        catalogues = msgspec.json.encode([fresh.regions(), fresh.programmes(), fresh.sources()])
+        fingerprint = hashlib.blake2b(catalogues, digest_size=8).digest()
+        # Keep the same Reference (and the projections' caches keyed on it) while unchanged.
+        if previous is not None and previous.tag.endswith(fingerprint):
+            fresh = previous.reference
+        marks = ",".join(f"{p.name}:{p.version}:{p.checkpoint}" for p in states)
+        tag = f"{head}|{marks}|".encode() + fingerprint
+        return ViewState(head=head, projections=states, reference=fresh, tag=tag)
+
+
+class Api:
+    """The application's shared objects, reachable from handlers as the `api` dependency."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.database = Database(settings)
+        self.views = Views(self.database)
+        self.cache = ViewCache()
+        self.catch_up_lock = threading.Lock()
+
+    def store(self) -> EventStore:
+        return self.database.store()
+
+    def close(self) -> None:
+        self.views.close()
+        self.database.close()
+
+
+# How handlers ask for it: `api: ApiDep` (provided by `create_app`).
+ApiDep = NamedDependency[Api]

@@ -1,0 +1,89 @@
+"""`/events`: read the log in order, read one event, and (with a bearer token) append to it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import anyio.to_thread
+from litestar import Controller, Request, Response, get, post
+from litestar.params import PathParameter, QueryParameter
+
+from api import params
+from api.auth import require_token
+from api.bodies import read_json
+from api.caching import respond
+from api.context import ApiDep
+from api.eventlog import event_detail, event_page
+from api.models import EventDetail, EventPage, WriteResult
+from api.openapi import READ_HEADERS, read_responses
+from api.problems import problem_responses
+from api.writes import IdempotencyKey, amend, append_body, created
+
+EventId = Annotated[str, PathParameter(description="The event's id (a UUID).")]
+WRITE = {"guards": [require_token], "security": [{"bearer": []}], "status_code": 201}
+APPEND_PROBLEMS = problem_responses(400, 401, 409, 413, 415, 422, 503)
+AMEND_PROBLEMS = problem_responses(400, 401, 404, 409, 413, 415, 422, 503)
+
+
+class EventController(Controller):
+    path = "/events"
+    tags = ("events",)
+
+    @get("/", summary="Read the log", responses=read_responses(400), response_headers=READ_HEADERS)
+    async def read_log(
+        self,
+        request: Request,
+        api: ApiDep,
+        after: Annotated[
+            int, QueryParameter(ge=0, description="Log position to read after (0: from the start).")
+        ] = 0,
+        limit: params.Limit = 100,
+    ) -> Response[EventPage]:
+        """Events after a position, in log order, for consumers that follow the log: keep
+        requesting `next` (an empty page means nothing new yet)."""
+        return await respond(api, request, lambda r: event_page(r, after, limit))
+
+    @get("/{event_id:str}", summary="An event", responses=read_responses(404), response_headers=READ_HEADERS)
+    async def get_event(self, request: Request, api: ApiDep, event_id: EventId) -> Response[EventDetail]:
+        """One event as logged, with the corrections and retractions that amend it."""
+        return await respond(api, request, lambda r: event_detail(r, event_id))
+
+    @post(
+        "/", summary="Append events", responses=problem_responses(400, 401, 409, 413, 415, 422, 503), **WRITE
+    )
+    async def append_events(
+        self, request: Request, api: ApiDep, idempotency_key: IdempotencyKey = None
+    ) -> Response[WriteResult]:
+        """Append one event or a batch, all or nothing. Each item may give `expected_version`
+        (the stream's version it expects, 0 for a new stream) to guard against lost updates."""
+        body = await read_json(request)
+        result = await anyio.to_thread.run_sync(append_body, api, body, idempotency_key)
+        return created(request, result)
+
+    @post(
+        "/{event_id:str}/corrections",
+        summary="Correct a milestone",
+        responses=AMEND_PROBLEMS,
+        **WRITE,
+    )
+    async def correct(
+        self, request: Request, api: ApiDep, event_id: EventId, idempotency_key: IdempotencyKey = None
+    ) -> Response[WriteResult]:
+        """Append a correction: the milestone stays in the log, the views show the new values."""
+        body = await read_json(request)
+        result = await anyio.to_thread.run_sync(amend, api, event_id, "correction", body, idempotency_key)
+        return created(request, result)
+
+    @post(
+        "/{event_id:str}/retractions",
+        summary="Retract a milestone",
+        responses=AMEND_PROBLEMS,
+        **WRITE,
+    )
+    async def retract(
+        self, request: Request, api: ApiDep, event_id: EventId, idempotency_key: IdempotencyKey = None
+    ) -> Response[WriteResult]:
+        """Append a retraction: the milestone stays in the log but leaves the default views."""
+        body = await read_json(request)
+        result = await anyio.to_thread.run_sync(amend, api, event_id, "retraction", body, idempotency_key)
+        return created(request, result)

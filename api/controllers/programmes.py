@@ -1,0 +1,95 @@
+"""`/programmes`: the reform programmes, and which regions are in one on a day."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.openapi.spec import Example
+from litestar.params import PathParameter, QueryParameter
+
+from api import params
+from api.caching import Reader, respond
+from api.context import ApiDep
+from api.models import ProgrammeDetail, ProgrammeList
+from api.openapi import READ_HEADERS, read_responses
+from api.problems import BadParameter
+from api.views import head_basis, programme_view
+from projections import MembersReport, programme_members
+
+Slug = Annotated[
+    str,
+    PathParameter(
+        description="Programme slug.", examples=[Example(summary="A programme", value="dip-payment")]
+    ),
+]
+
+
+def programme_list(r: Reader) -> ProgrammeList:
+    return ProgrammeList(
+        programmes=[programme_view(r.base_url, p) for p in r.reference.programmes()],
+        basis=head_basis(r.state.head),
+    )
+
+
+def programme_detail(r: Reader, slug: str) -> ProgrammeDetail:
+    view = programme_view(r.base_url, r.reference.programme(slug))
+    fields = {name: getattr(view, name) for name in view.__struct_fields__}
+    return ProgrammeDetail(**fields, basis=head_basis(r.state.head))
+
+
+class ProgrammeController(Controller):
+    path = "/programmes"
+    tags = ("programmes",)
+    response_headers = READ_HEADERS
+
+    @get("/", summary="List programmes", responses=read_responses())
+    async def list_programmes(self, request: Request, api: ApiDep) -> Response[ProgrammeList]:
+        """Every programme with its statuses and links to its members and calendar feed."""
+        return await respond(api, request, programme_list)
+
+    @get("/{slug:str}", summary="A programme", responses=read_responses(404))
+    async def get_programme(self, request: Request, api: ApiDep, slug: Slug) -> Response[ProgrammeDetail]:
+        """A programme's names, description, status lifecycle and links."""
+        return await respond(api, request, lambda r: programme_detail(r, slug))
+
+    @get(
+        "/{slug:str}/regions",
+        summary="A programme's regions on a day",
+        responses=read_responses(400, 404, 503),
+    )
+    async def members(
+        self,
+        request: Request,
+        api: ApiDep,
+        slug: Slug,
+        as_of: params.AsOf,
+        status: Annotated[
+            str | None, QueryParameter(description="Only regions with this status.", max_length=80)
+        ] = None,
+        within: Annotated[
+            str | None, QueryParameter(description="Only this region and those below it.", max_length=20)
+        ] = None,
+        known_at: params.KnownAt = None,
+        min_position: params.MinPosition = None,
+    ) -> Response[MembersReport]:
+        """Regions with a status in the programme on `as_of` (certain or uncertain), with the
+        evidence; a programme that passes down to lower levels lists those too."""
+        day = params.required_day("as_of", as_of)
+        moment = params.known_at(known_at)
+
+        def members(r: Reader) -> MembersReport:
+            statuses = r.reference.programme(slug).statuses
+            if status is not None and status not in statuses:
+                raise BadParameter("status", f"{status!r} is not a status of {slug!r}: {', '.join(statuses)}")
+            return programme_members(
+                r.store,
+                r.reference,
+                slug,
+                as_of=day,
+                status=status,
+                within=params.region_filter(r.reference, "within", within),
+                known_at=moment,
+            )
+
+        return await respond(api, request, members, min_position=min_position)

@@ -1,0 +1,38 @@
+"""`/sources`: the documents facts are cited from (metadata only)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Controller, Request, Response, get
+from litestar.params import PathParameter
+
+from api.caching import Reader, respond
+from api.context import ApiDep
+from api.models import SourceList, SourceView
+from api.openapi import READ_HEADERS, read_responses
+from api.views import head_basis, source_view
+
+SourceId = Annotated[str, PathParameter(description="Source document id (a slug).")]
+
+
+def source_list(r: Reader) -> SourceList:
+    return SourceList(
+        sources=[source_view(r.base_url, s) for s in r.reference.sources()], basis=head_basis(r.state.head)
+    )
+
+
+class SourceController(Controller):
+    path = "/sources"
+    tags = ("sources",)
+    response_headers = READ_HEADERS
+
+    @get("/", summary="List sources", responses=read_responses())
+    async def list_sources(self, request: Request, api: ApiDep) -> Response[SourceList]:
+        """Every source document: title, publisher, publication date and where it is published."""
+        return await respond(api, request, source_list)
+
+    @get("/{source_id:str}", summary="A source", responses=read_responses(404))
+    async def get_source(self, request: Request, api: ApiDep, source_id: SourceId) -> Response[SourceView]:
+        """One source document's metadata."""
+        return await respond(api, request, lambda r: source_view(r.base_url, r.reference.source(source_id)))

@@ -1,0 +1,205 @@
+"""The OpenAPI document at /schema: configuration, the browsable UI, and the parts Litestar
+cannot infer.
+
+The write routes read their JSON body themselves (to answer 415/413/400/422 with problems of
+their own), so their request bodies are described here from msgspec's JSON Schema of the event
+types. msgspec's schemas of the event Structs also replace Litestar's, which lose the string
+patterns and describe `tuple[X, ...]` as `oneOf: [X, {}]` (never valid for an X).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import msgspec
+from litestar import Request, Router
+from litestar.datastructures import ResponseHeader
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.static_files import create_static_files_router
+
+from api.bodies import CorrectionBody, RetractionBody
+from api.problems import problem_responses
+from events.submissions import Submission
+from events.types import Event
+
+ASSETS = "/schema/assets"
+DESCRIPTION = """\
+An append-only log of public-health reform milestones (meetings, pilot designations,
+incentives, ratings, policies...) in Chinese regions, and what follows from it: per-region
+timelines, programme status on any day, and the same views as known at an earlier point of the
+log. Dates are EDTF strings with the interval of days they may denote; times are RFC 3339 UTC.
+
+Reads are public and cacheable (`ETag`, `If-None-Match`, `Cache-Control`); writes need a bearer
+token. Every error is an RFC 9457 problem document (`application/problem+json`).
+"""
+
+READ_HEADERS = [
+    ResponseHeader(
+        name="ETag",
+        documentation_only=True,
+        description="Changes when the log, the views or the catalogues change; send it back in "
+        "`If-None-Match` for a 304.",
+    ),
+    ResponseHeader(name="Cache-Control", documentation_only=True, description="`public, max-age=60`"),
+]
+
+
+def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    not_modified = ResponseSpec(
+        data_container=None, description="Not modified: `If-None-Match` named the current ETag"
+    )
+    return {304: not_modified, **problem_responses(*statuses)}
+
+
+_EXAMPLE_EVENT = {
+    "type": "pilot_designated",
+    "occurred": "2017-10",
+    "regions": ["140781"],
+    "programmes": ["county-integration"],
+    "title": {"zh": "介休市列为县域医共体试点", "en": "Jiexiu named a county medical-community pilot"},
+    "summary": {
+        "zh": "介休市被确定为紧密型县域医疗卫生共同体建设试点。",
+        "en": "Jiexiu was designated a pilot of close-knit county medical communities.",
+    },
+    "sources": [{"document": "shanxi-county-integration-2019", "locator": "para 3"}],
+}
+_EXAMPLE_CORRECTION = {
+    "changes": {"occurred": "2017-09"},
+    "reason": {"zh": "原文日期为九月。", "en": "The source dates it to September."},
+    "sources": [{"document": "shanxi-county-integration-2019", "locator": "para 3"}],
+    "expected_version": 1,
+}
+_EXAMPLE_RETRACTION = {
+    "reason": {"zh": "该试点属于另一县。", "en": "The pilot was another county's."},
+    "sources": [{"document": "shanxi-county-integration-2019"}],
+}
+
+
+@cache
+def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    """Request body per write route (path template), and the component schemas they use."""
+    (submission, event, correction, retraction), components = msgspec.json.schema_components(
+        [Submission, Event, CorrectionBody, RetractionBody], ref_template="#/components/schemas/{name}"
+    )
+    one = {"anyOf": [event, submission]}
+    batch = {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}]}
+    bodies = {
+        "/events": _json_body(
+            batch,
+            "One event, or a batch (all or nothing). An item is a bare event, or "
+            "`{event, stream, expected_version, event_id}` to state the stream version expected.",
+            {"one": _EXAMPLE_EVENT, "batch": [{"event": _EXAMPLE_EVENT, "expected_version": 0}]},
+        ),
+        "/events/{event_id}/corrections": _json_body(
+            correction, "The fields to change, why, and the source.", {"correction": _EXAMPLE_CORRECTION}
+        ),
+        "/events/{event_id}/retractions": _json_body(
+            retraction, "Why the milestone is withdrawn, and the source.", {"retraction": _EXAMPLE_RETRACTION}
+        ),
+    }
+    return bodies, components
+
+
+def _json_body(schema: dict[str, Any], description: str, examples: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "description": description,
+        "content": {
+            "application/json": {
+                "schema": schema,
+                "examples": {name: {"value": value} for name, value in examples.items()},
+            }
+        },
+    }
+
+
+def _drop_catch_all(node: Any) -> None:
+    """`oneOf: [X, {}]` (Litestar's `tuple[X, ...]`) becomes X, everywhere in the document."""
+    if isinstance(node, dict):
+        options = node.get("oneOf")
+        if isinstance(options, list) and len(options) == 2 and {} in options:
+            del node["oneOf"]
+            node.update(next(option for option in options if option != {}))
+        for value in node.values():
+            _drop_catch_all(value)
+    elif isinstance(node, list):
+        for value in node:
+            _drop_catch_all(value)
+
+
+def finish(document: dict[str, Any]) -> dict[str, Any]:
+    """Complete Litestar's document in place (idempotent): request bodies, accurate event schemas."""
+    bodies, components = _request_bodies()
+    document.setdefault("components", {}).setdefault("schemas", {}).update(components)
+    for path, body in bodies.items():
+        operation = document.get("paths", {}).get(path, {}).get("post")
+        if operation is not None:
+            operation["requestBody"] = body
+    _drop_catch_all(document)
+    return document
+
+
+class FinishedJson(JsonRenderPlugin):
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, finish(openapi_schema))
+
+
+class FinishedSwagger(SwaggerRenderPlugin):
+    def render(self, request: Request, openapi_schema: dict[str, Any]) -> bytes:
+        return super().render(request, finish(openapi_schema))
+
+
+def _swagger_assets() -> Any:
+    """The folder of a Swagger UI bundled as a Python package, if one is installed."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return swagger_ui_path
+
+
+def docs_routes() -> list[Router]:
+    """Static files of the bundled Swagger UI, so /schema works without a CDN."""
+    folder = _swagger_assets()
+    if folder is None:
+        return []
+    return [create_static_files_router(path=ASSETS, directories=[folder], include_in_schema=False)]
+
+
+def openapi_config(version: str) -> OpenAPIConfig:
+    local = _swagger_assets() is not None
+    swagger = (
+        FinishedSwagger(
+            path="/swagger",
+            js_url=f"{ASSETS}/swagger-ui-bundle.js",
+            css_url=f"{ASSETS}/swagger-ui.css",
+            standalone_preset_js_url=f"{ASSETS}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{ASSETS}/favicon-32x32.png'>",
+        )
+        if local
+        else FinishedSwagger(path="/swagger", favicon="")
+    )
+    return OpenAPIConfig(
+        title="reform-timeline API",
+        version=version,
+        description=DESCRIPTION,
+        path="/schema",
+        render_plugins=[swagger, FinishedJson()],
+        components=Components(
+            security_schemes={
+                "bearer": SecurityScheme(type="http", scheme="bearer", description="A token from `tokens`")
+            }
+        ),
+        tags=[
+            Tag(name="regions", description="The gazetteer, and each region's timeline and status"),
+            Tag(name="programmes", description="Reform programmes and their member regions"),
+            Tag(name="events", description="The log itself: read it in order, append to it"),
+            Tag(name="sources", description="Documents the facts are cited from"),
+            Tag(name="service", description="Health of the service"),
+        ],
+        use_handler_docstrings=True,
+    )

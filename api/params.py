@@ -1,0 +1,151 @@
+"""Query parameters shared by the routes: their OpenAPI description and their parsing.
+
+Litestar checks types and bounds (a non-numeric or negative `limit`); what needs the core's
+rules (a day that does not exist, a milestone type, a programme) is parsed here and reported
+as `BadParameter`, a 400 problem naming the parameter.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Literal
+
+from litestar.openapi.spec import Example
+from litestar.params import QueryParameter
+
+from api.problems import BadParameter
+from events.dates import parse_day
+from events.errors import InvalidDate
+from events.reference import Reference
+from events.types import MILESTONE_TYPES
+
+MILESTONE_TAGS = tuple(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
+MAX_LIMIT = 500
+
+
+def _examples(*values: str) -> list[Example]:
+    return [Example(summary=value, value=value) for value in values]
+
+
+Day = Annotated[
+    str,
+    QueryParameter(
+        description="A calendar day, YYYY-MM-DD.",
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        examples=_examples("2021-05-07"),
+    ),
+]
+AsOf = Annotated[
+    str,
+    QueryParameter(
+        description="Valid time: the day the question is about (YYYY-MM-DD).",
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        examples=_examples("2021-05-07"),
+    ),
+]
+DateFrom = Annotated[
+    str | None,
+    QueryParameter(
+        name="from",
+        description="Only entries that may have happened on or after this day (YYYY-MM-DD).",
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        examples=_examples("2019-01-01"),
+    ),
+]
+DateTo = Annotated[
+    str | None,
+    QueryParameter(
+        name="to",
+        description="Only entries that may have happened on or before this day (YYYY-MM-DD).",
+        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        examples=_examples("2022-12-31"),
+    ),
+]
+KnownAt = Annotated[
+    str | None,
+    QueryParameter(
+        description="Transaction time: answer as the log stood at this position (an integer) or "
+        "at this RFC 3339 time; later events and corrections are ignored.",
+        examples=_examples("42", "2024-09-01T00:00:00Z"),
+    ),
+]
+MinPosition = Annotated[
+    int | None,
+    QueryParameter(
+        ge=0,
+        description="Read-your-writes: wait (briefly) until the views reflect at least this log "
+        "position, e.g. the `last_position` a write answered with; 503 if they do not in time.",
+    ),
+]
+Limit = Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT, description=f"Page size (1-{MAX_LIMIT}).")]
+Lang = Annotated[
+    Literal["zh", "en"] | None,
+    QueryParameter(description="Adds a `display` object with the title and summary in this language."),
+]
+CommaList = Annotated[
+    str | None,
+    QueryParameter(description="Comma-separated values.", max_length=2000),
+]
+
+
+def day(name: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return parse_day(value)
+    except InvalidDate as e:
+        raise BadParameter(name, e.reason) from None
+
+
+def required_day(name: str, value: str) -> date:
+    parsed = day(name, value)
+    assert parsed is not None
+    return parsed
+
+
+def known_at(value: str | None) -> int | datetime | None:
+    """A log position, or an RFC 3339 time with its offset."""
+    if value is None:
+        return None
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        moment = None
+    if moment is None or "T" not in value.upper() or moment.tzinfo is None:
+        raise BadParameter(
+            "known_at",
+            f"{value!r} is neither a log position (a whole number >= 0) nor an RFC 3339 time "
+            "with an offset such as 2024-09-01T08:00:00Z",
+        )
+    return moment
+
+
+def comma_list(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    items = [item.strip() for item in value.split(",") if item.strip()]
+    return items or None
+
+
+def milestone_types(value: str | None) -> list[str] | None:
+    types = comma_list(value)
+    for tag in types or ():
+        if tag not in MILESTONE_TAGS:
+            raise BadParameter("types", f"no milestone type {tag!r}; one of {', '.join(MILESTONE_TAGS)}")
+    return types
+
+
+def programme_slugs(reference: Reference, value: str | None) -> list[str] | None:
+    slugs = comma_list(value)
+    for slug in slugs or ():
+        if not reference.contains("programme", slug):
+            raise BadParameter("programmes", f"no programme {slug!r}")
+    return slugs
+
+
+def region_filter(reference: Reference, name: str, code: str | None) -> str | None:
+    if code is not None and not reference.contains("region", code):
+        raise BadParameter(name, f"no region with code {code!r}")
+    return code

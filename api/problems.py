@@ -1,0 +1,320 @@
+"""Every error as an RFC 9457 problem document, mapped from the core's error types in one place."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import Example
+
+from events.errors import (
+    ChainBroken,
+    ConcurrencyError,
+    IdempotencyConflict,
+    InvalidDate,
+    InvalidEvent,
+    StoreUnavailable,
+    UnknownReference,
+)
+
+log = logging.getLogger("api")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "/problems/"  # relative type URIs, resolved against the API
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    """One bad field: a JSON path into the body (`$[0].event.occurred`) or a parameter name."""
+
+    path: str
+    message: str
+
+
+class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
+    """RFC 9457 problem details, with this API's extensions."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldError] | None = None
+    stream: str | None = None
+    expected_version: int | None = None
+    current_version: int | None = None
+    position: int | None = None
+    retry_after: int | None = None
+
+
+class BadParameter(Exception):
+    """A query or path parameter that parsed but means nothing (a date that does not exist...)."""
+
+    def __init__(self, name: str, message: str) -> None:
+        self.name = name
+        self.message = message
+        super().__init__(f"{name}: {message}")
+
+
+class BadBody(Exception):
+    """A request body that is not JSON, or not the right media type."""
+
+    def __init__(self, status: int, title: str, detail: str) -> None:
+        self.status = status
+        self.title = title
+        self.detail = detail
+        super().__init__(detail)
+
+
+class NotCaughtUp(Exception):
+    """The read side did not reach a requested `min_position` within the wait allowed."""
+
+    def __init__(self, wanted: int, reached: int, retry_after: int) -> None:
+        self.wanted = wanted
+        self.reached = reached
+        self.retry_after = retry_after
+        super().__init__(f"the views reflect position {reached}, not yet {wanted}")
+
+
+_encode = msgspec.json.Encoder().encode
+
+
+def problem_response(
+    request: Request, problem: Problem, headers: dict[str, str] | None = None
+) -> Response[bytes]:
+    problem.instance = request.url.path
+    return Response(
+        _encode(problem),
+        status_code=problem.status,
+        media_type=PROBLEM_JSON,
+        headers={"Cache-Control": "no-store", **(headers or {})},
+    )
+
+
+def _typed(slug: str) -> str:
+    return PROBLEM_BASE + slug
+
+
+def invalid_event(request: Request, exc: InvalidEvent) -> Response[bytes]:
+    count = len(exc.problems)
+    first = exc.problems[0]
+    more = f" and {count - 1} more" if count > 1 else ""
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("invalid-event"),
+            title="Invalid event",
+            status=422,
+            detail=f"{count} invalid field(s), nothing was written: {first.message} at {first.path}{more}",
+            errors=[FieldError(p.path, p.message) for p in exc.problems],
+        ),
+    )
+
+
+def unknown_reference(request: Request, exc: UnknownReference) -> Response[bytes]:
+    return problem_response(
+        request,
+        Problem(
+            type=_typed(f"unknown-{exc.kind}"),
+            title=f"Unknown {exc.kind}",
+            status=404,
+            detail=f"No {exc.kind} {exc.key!r}",
+        ),
+    )
+
+
+def stale_version(request: Request, exc: ConcurrencyError) -> Response[bytes]:
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("stale-expected-version"),
+            title="Stale expected version",
+            status=409,
+            detail=f"{exc}; nothing was written. Read the stream again and retry with "
+            f"expected_version {exc.current}.",
+            stream=exc.stream,
+            expected_version=exc.expected,
+            current_version=exc.current,
+        ),
+    )
+
+
+def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> Response[bytes]:
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("idempotency-key-reused"),
+            title="Idempotency key reused",
+            status=409,
+            detail=f"{exc}; nothing was written. Use a new key for a new request.",
+        ),
+    )
+
+
+def store_unavailable(request: Request, exc: StoreUnavailable | ChainBroken) -> Response[bytes]:
+    broken = isinstance(exc, ChainBroken)
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("chain-broken" if broken else "store-unavailable"),
+            title="Writes are on hold: hash chain broken" if broken else "Event log unavailable",
+            status=503,
+            detail=str(exc),
+            position=exc.position if isinstance(exc, ChainBroken) else None,
+        ),
+        {"Retry-After": "60"},
+    )
+
+
+def bad_parameter(request: Request, exc: BadParameter | InvalidDate) -> Response[bytes]:
+    if isinstance(exc, InvalidDate):  # a date parameter that reached the core unparsed
+        exc = BadParameter("date", str(exc))
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("invalid-parameter"),
+            title="Invalid parameter",
+            status=400,
+            detail=f"Invalid value for `{exc.name}`: {exc.message}",
+            errors=[FieldError(exc.name, exc.message)],
+        ),
+    )
+
+
+def bad_body(request: Request, exc: BadBody) -> Response[bytes]:
+    slug = {400: "malformed-json", 415: "unsupported-media-type"}.get(exc.status, "bad-request")
+    return problem_response(
+        request, Problem(type=_typed(slug), title=exc.title, status=exc.status, detail=exc.detail)
+    )
+
+
+def not_caught_up(request: Request, exc: NotCaughtUp) -> Response[bytes]:
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("not-caught-up"),
+            title="Views not yet caught up",
+            status=503,
+            detail=f"The views reflect position {exc.reached}; position {exc.wanted} was asked for "
+            "and not reached in time. Retry shortly.",
+            position=exc.reached,
+            retry_after=exc.retry_after,
+        ),
+        {"Retry-After": str(exc.retry_after)},
+    )
+
+
+def validation_error(request: Request, exc: ValidationException) -> Response[bytes]:
+    """Litestar's own parameter validation (a non-numeric `limit`, a missing parameter)."""
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        FieldError(str(item.get("key", "")), str(item.get("message", "")))
+        for item in extra
+        if isinstance(item, dict)
+    ]
+    detail = "; ".join(f"`{e.path}`: {e.message}" for e in errors) or str(exc.detail)
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("invalid-parameter"),
+            title="Invalid parameter",
+            status=400,
+            detail=detail,
+            errors=errors or None,
+        ),
+    )
+
+
+_TITLES = {
+    401: "Authentication required",
+    404: "Not found",
+    405: "Method not allowed",
+    413: "Request body too large",
+}
+
+
+def http_error(request: Request, exc: HTTPException) -> Response[bytes]:
+    status = exc.status_code
+    if status >= 500:
+        return server_error(request, exc)
+    title = _TITLES.get(status) or HTTPStatus(status).phrase
+    detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else title
+    if status == 404 and detail == title:
+        detail = f"No resource at {request.url.path}"
+    if status == 413:
+        limit = request.app.state.api.settings.max_body_bytes
+        detail = f"The request body exceeds the limit of {limit} bytes; send smaller batches."
+    return problem_response(
+        request,
+        Problem(type="about:blank", title=title, status=status, detail=detail),
+        dict(exc.headers or {}),
+    )
+
+
+def server_error(request: Request, exc: Exception) -> Response[bytes]:
+    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        Problem(
+            type="about:blank",
+            title="Internal server error",
+            status=500,
+            detail="The server failed to answer this request; the error was logged.",
+        ),
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[bytes]]] = {
+    InvalidEvent: invalid_event,
+    UnknownReference: unknown_reference,
+    ConcurrencyError: stale_version,
+    IdempotencyConflict: idempotency_conflict,
+    StoreUnavailable: store_unavailable,
+    ChainBroken: store_unavailable,
+    InvalidDate: bad_parameter,
+    BadParameter: bad_parameter,
+    BadBody: bad_body,
+    NotCaughtUp: not_caught_up,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}
+
+_DESCRIPTIONS = {
+    400: "Malformed JSON, or an invalid query parameter (a date that does not exist, a negative limit)",
+    401: "No valid bearer token (the body is not read)",
+    404: "Unknown region, programme, event or source",
+    409: "Stale expected version (the problem names the current one), or a reused idempotency key",
+    413: "Request body over the configured limit",
+    415: "Writes need `Content-Type: application/json`",
+    422: "Invalid fields: `errors` lists the JSON path and message of each",
+    503: "The views did not reach `min_position` in time (see Retry-After), or the log refuses writes",
+}
+_EXAMPLE = Problem(
+    type=PROBLEM_BASE + "unknown-region",
+    title="Unknown region",
+    status=404,
+    detail="No region '149999'",
+    instance="/regions/149999",
+)
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem documents a route may answer with."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_DESCRIPTIONS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+            examples=[Example(summary="A problem", value=msgspec.to_builtins(_EXAMPLE))]
+            if status == 404
+            else None,
+        )
+        for status in statuses
+    }
