@@ -17,8 +17,8 @@ try:
 except ImportError:  # pragma: no cover - the CI installs it (.ci/install-browser.sh)
     sync_playwright = None  # type: ignore[assignment]
 
-from .fake_api import FakeApi
 from .servers import HostPages, ThreadServer
+from .service import Service, build_database
 
 CHROMIUM = os.environ.get("TIMELINE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -60,8 +60,10 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def service() -> Iterator[ThreadServer]:
-    with ThreadServer(FakeApi()) as server:
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    folder = tmp_path_factory.mktemp("service")
+    build_database(folder / "timeline.db")
+    with Service(folder / "timeline.db", folder / "serve.log") as server:
         yield server
 
 
@@ -110,7 +112,7 @@ class Site:
 
 
 @pytest.fixture
-def site(host: ThreadServer, host_pages: HostPages, service: ThreadServer) -> Site:
+def site(host: ThreadServer, host_pages: HostPages, service: Service) -> Site:
     return Site(host, host_pages, service.origin)
 
 
