@@ -21,13 +21,14 @@ from api.controllers.sources import SourceController
 from api.feeds import FeedController
 from api.openapi import docs_routes, openapi_config
 from api.problems import EXCEPTION_HANDLERS
+from api.widget import widget_handlers
 from projections import ensure_projections
 from timeline.database import open_store
 from timeline.settings import Settings, load_settings
 
 # Route handlers and routers other modules contribute (the widget, the ICS feeds): each module
 # appends to this list when it is written, and `create_app` mounts whatever is here.
-EXTRA_ROUTES: list[Any] = [FeedController]
+EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers]
 
 
 def _version() -> str:
