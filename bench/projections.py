@@ -1,0 +1,352 @@
+"""Projection rebuild throughput and query latency on a large synthetic log.
+
+    python bench/projections.py                  # 1,000,000 events (several minutes)
+    python bench/projections.py --events 20000   # a quick run
+
+Generates a log over ~3,000 regions (a province, 30 cities, 99 counties each) and 20
+programmes (a mix of milestone types, some month/year/`../DATE` precision, ~2% corrections)
+into a temp file, then prints, measured in the same run:
+- rebuild throughput beside a raw read-decode-fold of the same rows (sqlite3 select +
+  the store's msgspec decoder + a dict fold), each in its own process, with the rebuild's
+  peak memory (ru_maxrss);
+- p50/p99 latency of a city timeline page with descendants, an as-of status report and a
+  programme-members query.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+# Run as `python bench/projections.py`, this folder comes first on sys.path and this file's
+# name would shadow the `projections` package.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
+
+from events.envelope import NewEvent  # noqa: E402
+from events.reference import Programme, Reference, Region, SourceDocument  # noqa: E402
+from events.store import EventStore  # noqa: E402
+from events.types import (  # noqa: E402
+    DesignationEnded,
+    IncentiveAwarded,
+    InstitutionEstablished,
+    LongText,
+    MeetingHeld,
+    MetricReported,
+    Milestone,
+    MilestoneCorrected,
+    MilestoneRetracted,
+    PilotDesignated,
+    PolicyIssued,
+    RatingAwarded,
+    SourceRef,
+    Text,
+    decode_event,
+)
+from projections import programme_members, rebuild, status_report, timeline_page  # noqa: E402
+
+CITIES, COUNTIES, PROGRAMMES, PILOTS = 30, 99, 20, 150
+TARGETS = {"ratio": 0.5, "memory_mb": 300, "timeline_p99": 5.0, "status_p99": 2.0, "members_p99": 2.0}
+SOURCE = (SourceRef(document="bench-doc", locator="para 3"),)
+KINDS = [  # (weight, kind)
+    (28, "meeting"),
+    (20, "policy"),
+    (18, "metric"),
+    (9, "institution"),
+    (9, "designation"),
+    (5, "rating"),
+    (4, "incentive"),
+    (4, "ended"),
+    (2, "correction"),
+    (1, "retraction"),
+]
+
+
+def catalogue() -> tuple[list[Region], list[Programme]]:
+    name = Text(zh="山西省", en="Shanxi")
+    regions = [Region(code="140000", name=name, kind="province")]
+    for c in range(1, CITIES + 1):
+        city = f"14{c:02}00"
+        regions.append(
+            Region(code=city, name=Text(zh=f"市{c}", en=f"City {c}"), kind="prefecture", parent="140000")
+        )
+        for k in range(1, COUNTIES + 1):
+            regions.append(
+                Region(
+                    code=f"14{c:02}{k:02}",
+                    name=Text(zh=f"县{c}-{k}", en=f"County {c}-{k}"),
+                    kind="county",
+                    parent=city,
+                )
+            )
+    programmes = [
+        Programme(
+            slug=f"programme-{p:02}",
+            name=Text(zh=f"项目{p}", en=f"Programme {p}"),
+            description=LongText(zh="基准测试项目", en="A benchmark programme"),
+            statuses=("designated", "demonstration", "rated", "awarded", "ended"),
+            inherits_down=p % 5 == 0,
+        )
+        for p in range(1, PROGRAMMES + 1)
+    ]
+    return regions, programmes
+
+
+class Generator:
+    def __init__(self, seed: int, regions: list[Region], programmes: list[Programme]) -> None:
+        self.rnd = random.Random(seed)
+        self.counties = [r.code for r in regions if r.kind == "county"]
+        self.cities = [r.code for r in regions if r.kind == "prefecture"]
+        self.slugs = [p.slug for p in programmes]
+        self.pilots = {s: self.rnd.sample(self.counties + self.cities, PILOTS) for s in self.slugs}
+        self.milestones: list[tuple[str, str]] = []  # (event id, stream)
+        self.kinds = [k for w, k in KINDS for _ in range(w)]
+
+    def occurred(self) -> str:
+        day = date(2010, 1, 1) + timedelta(days=self.rnd.randrange(15 * 365))
+        roll = self.rnd.random()
+        if roll < 0.75:
+            return day.isoformat()
+        if roll < 0.90:
+            return day.isoformat()[:7]
+        return day.isoformat()[:4] if roll < 0.97 else f"../{day.isoformat()}"
+
+    def regions(self) -> tuple[str, ...]:
+        roll = self.rnd.random()
+        if roll < 0.80:
+            return (self.rnd.choice(self.counties),)
+        if roll < 0.92:
+            return (self.rnd.choice(self.cities),)
+        return ("140000",) if roll < 0.95 else tuple(self.rnd.sample(self.counties, 2))
+
+    def common(self, i: int, programmes: tuple[str, ...] = ()) -> dict:
+        return {
+            "occurred": self.occurred(),
+            "regions": self.regions(),
+            "programmes": programmes,
+            "title": Text(zh=f"第{i}项改革进展", en=f"Reform step {i}"),
+            "summary": LongText(zh=f"第{i}项医改工作取得进展。", en=f"Health reform step {i} made progress."),
+            "sources": SOURCE,
+        }
+
+    def event(self, i: int) -> NewEvent:
+        kind = self.rnd.choice(self.kinds)
+        if kind in ("correction", "retraction") and self.milestones:
+            target, stream = self.rnd.choice(self.milestones)
+            reason = LongText(zh="更正", en="Corrected after review")
+            if kind == "retraction":
+                event = MilestoneRetracted(sources=SOURCE, reason=reason, retracts=target)  # type: ignore[arg-type]
+            else:
+                change = self.rnd.choice(
+                    [{"occurred": self.occurred()}, {"title": {"zh": "改", "en": "Fixed"}}]
+                )
+                event = MilestoneCorrected(sources=SOURCE, reason=reason, corrects=target, changes=change)  # type: ignore[arg-type]
+            return NewEvent(stream=stream, event=event, event_id=_id(i))  # type: ignore[arg-type]
+        event = self.milestone(kind, i)
+        stream = f"m-{i}"
+        self.milestones.append((_id(i), stream))
+        return NewEvent(stream=stream, event=event, expected_version=0, event_id=_id(i))  # type: ignore[arg-type]
+
+    def milestone(self, kind: str, i: int) -> Milestone:
+        if kind in ("designation", "rating", "incentive", "ended"):
+            slug = self.rnd.choice(self.slugs)
+            fields = self.common(i, (slug,))
+            fields["regions"] = (self.rnd.choice(self.pilots[slug]),)
+            if kind == "designation":
+                return PilotDesignated(status=self.rnd.choice(["designated", "demonstration"]), **fields)
+            if kind == "rating":
+                return RatingAwarded(
+                    grade="excellent", rating=Text(zh="优秀", en="Excellent"), period="2020", **fields
+                )
+            if kind == "incentive":
+                return IncentiveAwarded(
+                    amount_cny=5_000_000, awarding_body=Text(zh="国务院", en="State Council"), **fields
+                )
+            return DesignationEnded(reason="completed", **fields)
+        fields = self.common(i, (self.rnd.choice(self.slugs),) if self.rnd.random() < 0.3 else ())
+        if kind == "policy":
+            return PolicyIssued(
+                issuer=Text(zh="省政府", en="Province"), document_title=Text(zh="方案", en="Plan"), **fields
+            )
+        if kind == "metric":
+            return MetricReported(
+                metric="rate", label=Text(zh="比例", en="Rate"), value=0.5, unit="%", period="2020", **fields
+            )
+        if kind == "institution":
+            return InstitutionEstablished(institution=Text(zh="医共体", en="Medical community"), **fields)
+        return MeetingHeld(**fields)
+
+
+def _id(i: int) -> str:
+    h = f"{i:032x}"
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-8{h[17:20]}-{h[20:]}"
+
+
+def generate(path: Path, events: int, seed: int) -> None:
+    store = EventStore.open(path, synchronous="OFF")
+    regions, programmes = catalogue()
+    reference = Reference(store.db)
+    reference.ensure_schema()
+    source = SourceDocument(id="bench-doc", title=Text(zh="基准", en="Bench"), publisher=Text(zh="无", en="None"),
+                            published="2024-08-28", kind="news")  # fmt: skip
+    reference.upsert([*regions, *programmes, source])
+    gen = Generator(seed, regions, programmes)
+    for start in range(0, events, 50_000):
+        store.append([gen.event(i) for i in range(start, min(events, start + 50_000))])
+    store.close()
+
+
+def raw_fold(path: Path) -> dict:
+    """The floor any projection pays: select the rows, decode each event, fold into a dict."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    started = time.perf_counter()
+    folded: dict[tuple[str, str], int] = {}
+    after, count = 0, 0
+    while rows := conn.execute(
+        "SELECT position, event_id, type, schema_version, recorded_at, payload FROM events "
+        "WHERE position > ? ORDER BY position LIMIT 10000",
+        [after],
+    ).fetchall():
+        for row in rows:
+            event = decode_event(row[5])
+            for region in getattr(event, "regions", ("-",)):
+                folded[region, row[2]] = folded.get((region, row[2]), 0) + 1
+        count += len(rows)
+        after = rows[-1][0]
+    return {"events": count, "seconds": time.perf_counter() - started}
+
+
+def rebuild_all(path: Path) -> dict:
+    store = EventStore.open(path, create=False, synchronous="OFF")
+    started = time.perf_counter()
+    count = rebuild(store, progress=sys.stderr.isatty())
+    seconds = time.perf_counter() - started
+    return {
+        "events": count,
+        "seconds": seconds,
+        "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def child(phase: str, path: Path) -> dict:
+    """Run a phase in a fresh process so its time and peak memory are its own."""
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--db", str(path)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def latencies(fn: Callable[[], object], count: int) -> tuple[float, float]:
+    samples = []
+    for _ in range(count):
+        started = time.perf_counter_ns()
+        fn()
+        samples.append((time.perf_counter_ns() - started) / 1e6)
+    samples.sort()
+    return samples[len(samples) // 2], samples[min(len(samples) - 1, int(len(samples) * 0.99))]
+
+
+def queries(path: Path, count: int, seed: int) -> dict[str, tuple[float, float]]:
+    rnd = random.Random(seed)
+    store = EventStore.open(path, create=False)
+    reference = Reference(store.db)
+    regions, programmes = catalogue()
+    cities = [r.code for r in regions if r.kind == "prefecture"]
+    places = [r.code for r in regions if r.kind != "province"]
+    slugs = [p.slug for p in programmes]
+    cursors: list[str | None] = [None]
+
+    def day() -> date:
+        return date(2010, 1, 1) + timedelta(days=rnd.randrange(16 * 365))
+
+    def page() -> None:
+        found = timeline_page(
+            store, reference, rnd.choice(cities), descendants=True, cursor=rnd.choice(cursors)
+        )
+        if found.next_cursor and len(cursors) < 200:
+            cursors.append(found.next_cursor)
+
+    def status() -> None:
+        status_report(store, reference, rnd.choice(places), as_of=day())
+
+    def members() -> None:
+        within = rnd.choice(cities) if rnd.random() < 0.5 else None
+        programme_members(store, reference, rnd.choice(slugs), as_of=day(), within=within)
+
+    for fn in (page, status, members):  # warm the page cache and the region tree
+        latencies(fn, 20)
+    return {
+        "timeline": latencies(page, count),
+        "status": latencies(status, count),
+        "members": latencies(members, count),
+    }
+
+
+def report(events: int, raw: dict, built: dict, timings: dict[str, tuple[float, float]]) -> None:
+    raw_rate, rate = raw["events"] / raw["seconds"], built["events"] / built["seconds"]
+    ratio = rate / raw_rate
+
+    def verdict(ok: bool) -> str:
+        return "ok" if ok else "MISSED"
+
+    print(f"log: {events:,} events")
+    print(f"raw read+decode+fold: {raw_rate:>10,.0f} events/s ({raw['seconds']:.1f} s)")
+    print(f"rebuild (both):       {rate:>10,.0f} events/s ({built['seconds']:.1f} s)  "
+          f"ratio {ratio:.2f} (target >= {TARGETS['ratio']}) {verdict(ratio >= TARGETS['ratio'])}")  # fmt: skip
+    memory = built["maxrss_mb"]
+    print(f"rebuild peak memory:  {memory:>10,.0f} MB (maxrss; target <= {TARGETS['memory_mb']}) "
+          f"{verdict(memory <= TARGETS['memory_mb'])}")  # fmt: skip
+    for name, (p50, p99) in timings.items():
+        target = TARGETS[f"{name}_p99"]
+        print(
+            f"{name:<9} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  (target p99 <= {target} ms) {verdict(p99 <= target)}"
+        )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", metavar="DIR", help="Write the database here and keep it.")
+    parser.add_argument("--phase", choices=["raw", "rebuild"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.phase:
+        print(json.dumps((raw_fold if args.phase == "raw" else rebuild_all)(Path(args.db))))
+        return
+    if args.keep:
+        Path(args.keep).mkdir(parents=True, exist_ok=True)
+        run(Path(args.keep) / "bench.db", args)
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-projections-") as folder:
+            run(Path(folder) / "bench.db", args)
+
+
+def run(path: Path, args: argparse.Namespace) -> None:
+    started = time.perf_counter()
+    path.unlink(missing_ok=True)
+    generate(path, args.events, args.seed)
+    print(f"generated {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    raw = child("raw", path)
+    built = child("rebuild", path)
+    report(args.events, raw, built, queries(path, args.queries, args.seed))
+
+
+if __name__ == "__main__":
+    main()

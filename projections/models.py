@@ -1,0 +1,160 @@
+"""What the read side answers with: msgspec Structs the API returns as JSON unchanged."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Literal
+
+import msgspec
+
+from events.dates import FuzzyDate, parse_edtf
+from events.types import LongText, Text
+
+Certainty = Literal["yes", "no", "uncertain"]
+
+
+class Source(msgspec.Struct, frozen=True, kw_only=True):
+    """A cited source document and the place in it."""
+
+    document: str
+    locator: str | None = None
+
+
+class DateValue(msgspec.Struct, frozen=True, kw_only=True):
+    """A fuzzy date as written (EDTF) with the interval of days it may denote (None = open)."""
+
+    edtf: str
+    precision: str
+    earliest: date | None
+    latest: date | None
+
+
+def date_value(edtf: str) -> DateValue:
+    parsed: FuzzyDate = parse_edtf(edtf)
+    return DateValue(edtf=edtf, precision=parsed.precision, earliest=parsed.earliest, latest=parsed.latest)
+
+
+class Window(msgspec.Struct, frozen=True, kw_only=True):
+    """The days within which an uncertain change happened (None = open)."""
+
+    earliest: date | None
+    latest: date | None
+
+
+class Basis(msgspec.Struct, frozen=True, kw_only=True):
+    """The log position an answer reflects, and the question's valid and transaction time."""
+
+    position: int
+    as_of: str | None = None
+    known_at: int | None = None
+
+
+class Correction(msgspec.Struct, frozen=True, kw_only=True):
+    """A correction applied to an entry: which fields it changed, when and why."""
+
+    event_id: str
+    position: int
+    recorded_at: datetime
+    reason: LongText
+    fields: list[str]
+
+
+class Retraction(msgspec.Struct, frozen=True, kw_only=True):
+    event_id: str
+    position: int
+    recorded_at: datetime
+    reason: LongText
+
+
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One milestone as currently known (or as known at `known_at`), corrections applied."""
+
+    event_id: str
+    position: int
+    type: str
+    occurred: DateValue
+    regions: list[str]
+    programmes: list[str]
+    title: Text
+    summary: LongText
+    sources: list[Source]
+    confidence: str
+    note: LongText | None
+    details: dict[str, Any]
+    corrected: bool
+    corrections: list[Correction]
+    retracted: bool
+    retraction: Retraction | None
+    recorded_at: datetime
+    last_modified: datetime
+    sequence: int
+
+
+class TimelinePage(msgspec.Struct, frozen=True, kw_only=True):
+    region: str
+    entries: list[TimelineEntry]
+    next_cursor: str | None
+    basis: Basis
+
+
+class Evidence(msgspec.Struct, frozen=True, kw_only=True):
+    """An event a status rests on: the milestone itself, or a correction to it."""
+
+    event_id: str
+    type: str
+    occurred: str | None
+    sources: list[Source]
+
+
+class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True):
+    """A region's status in one programme on a date.
+
+    `certainty` is "uncertain" when the change to `status` has a fuzzy date straddling the
+    day asked about: it happened within `window`, and before it the status was `previous`.
+    """
+
+    programme: str
+    status: str | None
+    certainty: Certainty
+    since: DateValue | None = None
+    window: Window | None = None
+    previous: str | None = None
+    evidence: list[Evidence] = []
+    inherited_from: str | None = None
+
+
+class StatusReport(msgspec.Struct, frozen=True, kw_only=True):
+    region: str
+    as_of: date
+    programmes: list[ProgrammeStatus]
+    basis: Basis
+
+
+class MemberRow(msgspec.Struct, frozen=True, kw_only=True):
+    code: str
+    name: Text
+    status: str
+    certainty: Certainty
+    since: DateValue | None = None
+    window: Window | None = None
+    previous: str | None = None
+    evidence: list[Evidence] = []
+    inherited_from: str | None = None
+
+
+class MembersReport(msgspec.Struct, frozen=True, kw_only=True):
+    programme: str
+    as_of: date
+    status: str | None
+    within: str | None
+    members: list[MemberRow]
+    basis: Basis
+
+
+class ProjectionState(msgspec.Struct, frozen=True, kw_only=True):
+    """A projection as stored: its version, last applied position, and distance to the head."""
+
+    name: str
+    version: int
+    checkpoint: int
+    lag: int

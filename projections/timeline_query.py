@@ -1,0 +1,160 @@
+"""A page of a region's timeline: one index range of `timeline_scope`, filters on the way."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date, datetime
+from typing import Any
+
+import msgspec
+
+from events.errors import UnknownReference
+from events.reference import Reference
+from events.types import MILESTONE_TYPES, LongText, Text
+from projections.base import Db, join_sort_key, read_snapshot, split_sort_key
+from projections.errors import InvalidCursor
+from projections.models import (
+    Basis,
+    Correction,
+    Retraction,
+    Source,
+    TimelineEntry,
+    TimelinePage,
+    date_value,
+)
+from projections.params import MAX_LIMIT, as_day, basis_position, known_filter, known_position
+from projections.regions import tree_of
+from projections.runner import checkpoint_of
+
+MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
+
+
+class _Amendments(msgspec.Struct):
+    corrections: list[Correction] = []
+    retraction: Retraction | None = None
+
+
+_decode_amendments = msgspec.json.Decoder(_Amendments).decode
+_decode = msgspec.json.decode
+
+
+def encode_cursor(key: int) -> str:
+    ordinal, rank, position = split_sort_key(key)
+    raw = msgspec.json.encode([date.fromordinal(ordinal).isoformat(), rank, position])
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> int:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        day, rank, position = msgspec.json.decode(raw, type=tuple[date, int, int])
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise InvalidCursor(cursor) from None
+    if not (0 <= rank < 8 and 0 <= position < 1 << 32):
+        raise InvalidCursor(cursor)
+    return join_sort_key(day.toordinal(), rank, position)
+
+
+def timeline_page(
+    store: Db,
+    reference: Reference,
+    region: str,
+    *,
+    descendants: bool = False,
+    types: list[str] | None = None,
+    programmes: list[str] | None = None,
+    date_from: date | str | None = None,
+    date_to: date | str | None = None,
+    q: str | None = None,
+    known_at: int | datetime | None = None,
+    include_retracted: bool = False,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> TimelinePage:
+    """A region's milestones in date order, a page at a time (pass `next_cursor` back).
+
+    The cursor holds the sort key of the last entry shown, so appends never shift a page.
+    """
+    reference.region(region)
+    for slug in programmes or ():
+        reference.programme(slug)
+    for tag in types or ():
+        if tag not in MILESTONE_TAGS:
+            raise UnknownReference("milestone type", tag)
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, not {limit}")
+    limit = min(limit, MAX_LIMIT)
+    known = known_position(store, known_at)
+    tree = 1 if descendants and tree_of(reference).has_children(region) else 0
+    where = ["s.scope = ?", "s.tree = ?", "s.sort_key > ?"]
+    params: list[Any] = [region, tree, decode_cursor(cursor) if cursor else -1]
+    clause, values = known_filter("s.vid", "e.known_to", known)
+    where.append(clause)
+    params += values
+    if not include_retracted:
+        where.append("s.retracted = 0")
+    if types:
+        where.append(f"s.type IN ({','.join('?' * len(types))})")
+        params += types
+    if (day := as_day(date_from)) is not None:
+        where.append("(s.latest IS NULL OR s.latest >= ?)")
+        params.append(day.toordinal())
+    if (day := as_day(date_to)) is not None:
+        where.append("(s.earliest IS NULL OR s.earliest <= ?)")
+        params.append(day.toordinal())
+    if programmes:
+        where.append("(" + " OR ".join(["instr(e.programmes, ?) > 0"] * len(programmes)) + ")")
+        params += [f",{slug}," for slug in programmes]
+    if q:
+        where.append("instr(e.search, ?) > 0")
+        params.append(q.casefold())
+    sql = (
+        "SELECT s.sort_key, e.position, e.event_id, e.type, e.recorded_at, e.retracted, "
+        "e.payload, e.amendments FROM timeline_scope s CROSS JOIN timeline_entries e "
+        f"ON e.vid = s.vid WHERE {' AND '.join(where)} ORDER BY s.sort_key LIMIT ?"
+    )
+    with read_snapshot(store) as conn:
+        checkpoint = checkpoint_of(conn, "timeline")
+        rows = conn.execute(sql, [*params, limit + 1]).fetchall()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return TimelinePage(
+        region=region,
+        entries=[_entry(row) for row in rows],
+        next_cursor=encode_cursor(rows[-1][0]) if more else None,
+        basis=Basis(position=basis_position(checkpoint, known), known_at=known),
+    )
+
+
+def _entry(row: tuple[Any, ...]) -> TimelineEntry:
+    _, position, event_id, type_, recorded_at, retracted, payload, amendments = row
+    data: dict[str, Any] = _decode(payload)
+    found = _decode_amendments(amendments) if amendments else _Amendments()
+    recorded = datetime.fromisoformat(recorded_at)
+    changes = [c.recorded_at for c in found.corrections]
+    if found.retraction is not None:
+        changes.append(found.retraction.recorded_at)
+    note = data.pop("note", None)
+    entry = TimelineEntry(
+        event_id=event_id,
+        position=position,
+        type=type_,
+        occurred=date_value(data.pop("occurred")),
+        regions=data.pop("regions"),
+        programmes=data.pop("programmes", []),
+        title=Text(**data.pop("title")),
+        summary=LongText(**data.pop("summary")),
+        sources=[Source(**source) for source in data.pop("sources")],
+        confidence=data.pop("confidence", "high"),
+        note=LongText(**note) if note else None,
+        details={key: value for key, value in data.items() if key != "type"},
+        corrected=bool(found.corrections),
+        corrections=found.corrections,
+        retracted=bool(retracted),
+        retraction=found.retraction,
+        recorded_at=recorded,
+        last_modified=max(changes, default=recorded),
+        sequence=len(changes),
+    )
+    return entry

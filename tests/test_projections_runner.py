@@ -1,0 +1,318 @@
+"""The runner: checkpoints, catch-up in batches, rebuild and swap, version bumps."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, ClassVar
+
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.envelope import NewEvent
+from events.errors import UnknownReference
+from events.reference import Reference
+from events.store import EventStore
+from events.types import Event
+from projections import catch_up, ensure_projections, projection_states, rebuild, timeline_page
+from projections.errors import ProjectionUnavailable, RebuildSuperseded
+from projections.log import LogEvent
+from projections.runner import PROJECTIONS
+from projections.timeline import TimelineProjection
+from tests.conftest import PROGRAMMES, REGIONS, SOURCES, milestone
+from tests.test_projections_support import (
+    INHERITING,
+    add,
+    correct,
+    correction,
+    retraction,
+    table_rows,
+)
+
+# -- rebuild from zero == incremental catch-up ----------------------------------------------
+
+DATES = ["2017-10", "2017-10-15", "2017", "../2017-10-20", "2017-11-01", "2018-02", "2017-09-30/2017-11-02"]
+CODES = [r.code for r in REGIONS]
+SLUGS = ["county-integration", "dip-payment", "dip-city"]
+KIND = st.sampled_from(["meeting_held", "pilot_designated", "rating_awarded", "designation_ended"])
+
+
+@st.composite
+def milestones(draw: st.DrawFn) -> Event:
+    kind = draw(KIND)
+    fields: dict[str, Any] = {
+        "type": kind,
+        "occurred": draw(st.sampled_from(DATES)),
+        "regions": draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True)),
+        "title": {"zh": "标题", "en": draw(st.sampled_from(["Pilot", "Meeting", "Rating"]))},
+    }
+    needs = kind in ("pilot_designated", "designation_ended")
+    fields["programmes"] = draw(
+        st.lists(st.sampled_from(SLUGS), min_size=int(needs), max_size=2, unique=True)
+    )
+    if kind == "pilot_designated":
+        fields["status"] = draw(st.sampled_from(["designated", "ended"]))
+    elif kind == "rating_awarded":
+        fields |= {"grade": "excellent", "rating": {"zh": "优秀", "en": "Excellent"}, "period": "2017"}
+    elif kind == "designation_ended":
+        fields["reason"] = "completed"
+    return milestone(**fields)
+
+
+CHANGES = st.one_of(
+    st.fixed_dictionaries({"occurred": st.sampled_from(DATES)}),
+    st.fixed_dictionaries({"regions": st.lists(st.sampled_from(CODES), min_size=1, max_size=2, unique=True)}),
+    st.fixed_dictionaries({"programmes": st.lists(st.sampled_from(SLUGS), max_size=2, unique=True)}),
+    st.fixed_dictionaries({"title": st.just({"zh": "更正", "en": "Corrected"})}),
+)
+# ("m", milestone) | ("c", target index, changes) | ("r", target index); then where to pause.
+STEP = st.one_of(
+    st.tuples(st.just("m"), milestones()),
+    st.tuples(st.just("c"), st.integers(0, 30), CHANGES),
+    st.tuples(st.just("r"), st.integers(0, 30)),
+)
+
+
+def _open(folder: Path, name: str) -> EventStore:
+    store = EventStore.open(folder / name)
+    reference = Reference(store.db)
+    reference.ensure_schema()
+    reference.upsert([*REGIONS, *PROGRAMMES, INHERITING, *SOURCES])
+    return store
+
+
+def _events(steps: list[tuple[Any, ...]]) -> list[Event]:
+    """Steps as events; an amendment points at an earlier event (milestone or not)."""
+    events: list[Event] = []
+    for step in steps:
+        if step[0] == "m":
+            events.append(step[1])
+        elif events:
+            target = f"00000000-0000-4000-8000-{step[1] % len(events):012d}"
+            events.append(correction(target, **step[2]) if step[0] == "c" else retraction(target))
+    return events
+
+
+def _append_all(store: EventStore, events: list[Event], pauses: set[int], batch: int) -> None:
+    for index, event in enumerate(events):
+        event_id = f"00000000-0000-4000-8000-{index:012d}"
+        store.append([NewEvent(stream=f"s{index}", event=event, event_id=event_id)])  # type: ignore[arg-type]
+        if index in pauses:
+            catch_up(store, batch_size=batch)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(STEP, min_size=1, max_size=25),
+    pauses=st.sets(st.integers(0, 25)),
+    batch=st.integers(1, 7),
+)
+def test_rebuild_from_zero_equals_incremental_catch_up(
+    steps: list[tuple[Any, ...]], pauses: set[int], batch: int
+) -> None:
+    events = _events(steps)
+    with tempfile.TemporaryDirectory() as folder:
+        store = _open(Path(folder), "timeline.db")
+        try:
+            _append_all(store, events, pauses, batch)
+            catch_up(store, batch_size=batch)
+            incremental = table_rows(store.conn)
+            rebuild(store, progress=False)
+            assert table_rows(store.conn) == incremental
+        finally:
+            store.close()
+
+
+# -- checkpoints -----------------------------------------------------------------------------
+
+
+class Exploding(TimelineProjection):
+    """The timeline projection, failing after writing part of a batch."""
+
+    fail_at: ClassVar[int] = 0
+
+    def apply(
+        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: Any
+    ) -> None:
+        super().apply(conn, names, [e for e in events if e.position < self.fail_at], ctx)
+        if any(e.position >= self.fail_at for e in events):
+            raise RuntimeError("crash in the middle of a batch")
+
+
+def test_a_failure_mid_batch_leaves_rows_and_checkpoint_unchanged(store: EventStore):
+    add(store, occurred="2020-01-01")
+    catch_up(store)
+    before = table_rows(store.conn)
+    for day in range(2, 6):
+        add(store, occurred=f"2020-01-0{day}")
+    Exploding.fail_at = 4
+    with pytest.raises(RuntimeError, match="middle of a batch"):
+        catch_up(store, projections=[Exploding(), PROJECTIONS[1]], batch_size=10)
+    assert table_rows(store.conn) == before
+    assert catch_up(store) == 4  # after the fix, each event is applied exactly once
+    page = timeline_page(store, Reference(store.db), "140781")
+    assert [e.position for e in page.entries] == [1, 2, 3, 4, 5]
+
+
+CRASHING_CHILD = """
+import os, sys
+from events.store import EventStore
+from projections.runner import PROJECTIONS, catch_up
+from projections.timeline import TimelineProjection
+
+class Crash(TimelineProjection):
+    def apply(self, conn, names, events, ctx):
+        super().apply(conn, names, events, ctx)  # rows written, checkpoint not yet
+        os._exit(7)
+
+catch_up(EventStore.open(sys.argv[1], create=False), projections=[Crash(), PROJECTIONS[1]])
+"""
+
+
+def test_a_process_killed_between_rows_and_checkpoint_applies_nothing(store: EventStore, db_path: Path):
+    add(store, occurred="2020-01-01")
+    catch_up(store)
+    before = table_rows(store.conn)
+    add(store, occurred="2020-02-01")
+    child = subprocess.run([sys.executable, "-c", CRASHING_CHILD, str(db_path)], check=False)
+    assert child.returncode == 7
+    other = sqlite3.connect(db_path)
+    assert table_rows(other) == before
+    assert catch_up(store) == 1
+    assert projection_states(store)[0].checkpoint == 2
+
+
+def test_catch_up_in_small_batches_matches_one_pass(store: EventStore, tmp_path: Path):
+    for month in range(1, 10):
+        add(store, occurred=f"2020-0{month}", regions=["140781", "140100"])
+    first = add(store, occurred="2019-05-05")
+    correct(store, first, occurred="2021-05-05")
+    assert catch_up(store, batch_size=2) == 11
+    assert catch_up(store) == 0
+    one_pass = table_rows(store.conn)
+    rebuild(store, progress=False, batch_size=3)
+    assert table_rows(store.conn) == one_pass
+
+
+def test_projection_states_report_checkpoint_and_lag(store: EventStore):
+    assert [(s.name, s.version, s.checkpoint) for s in projection_states(store)] == [
+        ("timeline", 0, 0),
+        ("programme_status", 0, 0),
+    ]
+    add(store)
+    catch_up(store)
+    add(store)
+    states = projection_states(store)
+    assert [(s.name, s.version, s.checkpoint, s.lag) for s in states] == [
+        ("timeline", 1, 1, 1),
+        ("programme_status", 1, 1, 1),
+    ]
+
+
+def test_queries_say_when_a_projection_was_never_built(store: EventStore):
+    with pytest.raises(ProjectionUnavailable, match="timeline rebuild"):
+        timeline_page(store, Reference(store.db), "140781")
+
+
+# -- rebuild and version bumps ---------------------------------------------------------------
+
+
+class TimelineV2(TimelineProjection):
+    version: ClassVar[int] = 2
+
+
+def test_a_version_bump_rebuilds_at_start_up(store: EventStore):
+    add(store, occurred="2020-01-01")
+    catch_up(store)
+    assert ensure_projections(store) == []
+    projections = [TimelineV2(), PROJECTIONS[1]]
+    assert ensure_projections(store, projections=projections) == ["timeline"]
+    states = projection_states(store, projections=projections)
+    assert [(s.name, s.version, s.checkpoint) for s in states] == [
+        ("timeline", 2, 1),
+        ("programme_status", 1, 1),
+    ]
+    assert ensure_projections(store, projections=projections) == []
+
+
+def test_a_changed_region_tree_rebuilds_the_timeline(store: EventStore):
+    add(store, occurred="2020-01-01", regions=["140781"])
+    catch_up(store)
+    Reference(store.db).upsert([msgspec.structs.replace(REGIONS[2], parent="140100")])  # Jiexiu moves
+    assert ensure_projections(store) == ["timeline"]
+    taiyuan = timeline_page(store, Reference(store.db), "140100", descendants=True)
+    assert [e.position for e in taiyuan.entries] == [1]
+
+
+class FailingRebuild(TimelineProjection):
+    version: ClassVar[int] = 3
+
+    def apply(
+        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: Any
+    ) -> None:
+        super().apply(conn, names, events, ctx)
+        if names["timeline_entries"].endswith("__new") and events[-1].position >= 4:
+            raise RuntimeError("rebuild crashed")
+
+
+def test_a_failed_rebuild_leaves_the_old_view_serving(store: EventStore):
+    for day in range(1, 7):
+        add(store, occurred=f"2020-01-0{day}")
+    catch_up(store)
+    reference = Reference(store.db)
+    served = timeline_page(store, reference, "140781")
+    with pytest.raises(RuntimeError, match="rebuild crashed"):
+        rebuild(store, "timeline", progress=False, projections=[FailingRebuild()], batch_size=2)
+    assert timeline_page(store, reference, "140781") == served
+    assert projection_states(store)[0].version == 1
+    rebuild(store, "timeline", progress=False)  # leftovers of the failed build are replaced
+    assert timeline_page(store, reference, "140781") == served
+
+
+class Superseding(TimelineProjection):
+    """Simulates another process starting the same rebuild while this one runs."""
+
+    def apply(
+        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: Any
+    ) -> None:
+        super().apply(conn, names, events, ctx)
+        conn.execute("UPDATE projection_builds SET token = 'someone-else' WHERE name = 'timeline'")
+
+
+def test_an_older_concurrent_rebuild_stops_when_superseded(store: EventStore):
+    for day in range(1, 5):
+        add(store, occurred=f"2020-01-0{day}")
+    catch_up(store)
+    before = table_rows(store.conn)
+    with pytest.raises(RebuildSuperseded):
+        rebuild(store, "timeline", progress=False, projections=[Superseding()], batch_size=2)
+    assert table_rows(store.conn) == before
+
+
+def test_rebuilding_an_unknown_projection_is_refused(store: EventStore):
+    with pytest.raises(UnknownReference):
+        rebuild(store, "nope", progress=False)
+
+
+def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore, db_path: Path):
+    for day in range(1, 4):
+        add(store, occurred=f"2020-01-0{day}")
+    catch_up(store)
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    count = reader.execute("SELECT count(*) FROM timeline_entries").fetchone()[0]
+    add(store, occurred="2020-01-09")
+    rebuild(store, progress=False)
+    # The reader's snapshot still sees the old, complete tables...
+    assert reader.execute("SELECT count(*) FROM timeline_entries").fetchone()[0] == count == 3
+    reader.execute("COMMIT")
+    # ...and the next snapshot the new ones, with the checkpoint that matches them.
+    assert reader.execute("SELECT count(*) FROM timeline_entries").fetchone()[0] == 4
+    assert reader.execute(
+        "SELECT position FROM projection_checkpoints WHERE name = 'timeline'"
+    ).fetchone() == (4,)
