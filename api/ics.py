@@ -20,7 +20,7 @@ from typing import Literal, NamedTuple
 
 import msgspec
 
-from events.dates import FuzzyDate, parse_edtf, sort_key
+from events.dates import PRECISION_RANK, FuzzyDate, parse_edtf
 from events.errors import UnknownReference
 from events.reference import Programme, Reference, Region
 from events.types import LongText, Text
@@ -236,8 +236,11 @@ def _single(value: FuzzyDate, lang: Lang) -> str:
 
 
 def calendar_order(entry: TimelineEntry) -> tuple[date, int, int]:
-    """Feeds list events in timeline order, then by log position: a fixed order."""
-    return (*sort_key(parse_edtf(entry.occurred.edtf)), entry.position)
+    """Feeds list events in timeline order (`events.dates.sort_key`), then by log position."""
+    occurred = entry.occurred
+    day = occurred.earliest or occurred.latest
+    assert day is not None
+    return day, PRECISION_RANK[occurred.precision], entry.position
 
 
 def render_event(entry: TimelineEntry, feed: FeedInfo, reference: Reference) -> bytes | None:
@@ -251,27 +254,30 @@ def render_event(entry: TimelineEntry, feed: FeedInfo, reference: Reference) -> 
         summary = WORDS[lang]["retracted_tag"] + summary
     url = f"{feed.public_url}/events/{entry.event_id}"
     modified = utc_stamp(modified_at(entry))
-    lines = [f"SUMMARY:{escape(summary)}"]
     if place.end is None:
-        lines.append(f"DTSTART;TZID={TZID}:{place.start:%Y%m%dT%H%M%S}")
+        when_lines = f"DTSTART;TZID={TZID}:{place.start:%Y%m%dT%H%M%S}\r\n"
     else:
-        lines.append(f"DTSTART;VALUE=DATE:{day_stamp(place.start)}")
-        lines.append(f"DTEND;VALUE=DATE:{day_stamp(place.end)}")
-    lines += [
-        f"DTSTAMP:{modified}",
-        f"UID:{entry.event_id}@reform-timeline",
-        f"SEQUENCE:{entry.sequence}",
-        "CATEGORIES:" + ",".join(escape(c) for c in categories(entry, lang, reference)),
-        "CLASS:PUBLIC",
-        f"CREATED:{utc_stamp(entry.recorded_at)}",
-        f"DESCRIPTION:{escape(description(entry, place, lang, reference, url))}",
-        f"LAST-MODIFIED:{modified}",
-        f"LOCATION:{escape(location(entry, lang, reference))}",
-        "STATUS:CANCELLED" if entry.retracted else "STATUS:CONFIRMED",
-        "TRANSP:TRANSPARENT",
-        f"URL:{url}",
-    ]
-    return b"BEGIN:VEVENT\r\n" + b"".join(map(fold, lines)) + b"END:VEVENT\r\n"
+        when_lines = (
+            f"DTSTART;VALUE=DATE:{day_stamp(place.start)}\r\nDTEND;VALUE=DATE:{day_stamp(place.end)}\r\n"
+        )
+    status = "CANCELLED" if entry.retracted else "CONFIRMED"
+    # Lines of fixed, short ASCII shape need no folding: only text and the URL go through fold().
+    return b"".join(
+        (
+            b"BEGIN:VEVENT\r\n",
+            fold(f"SUMMARY:{escape(summary)}"),
+            f"{when_lines}DTSTAMP:{modified}\r\nUID:{entry.event_id}@reform-timeline\r\n"
+            f"SEQUENCE:{entry.sequence}\r\n".encode(),
+            fold("CATEGORIES:" + ",".join(escape(c) for c in categories(entry, lang, reference))),
+            f"CLASS:PUBLIC\r\nCREATED:{utc_stamp(entry.recorded_at)}\r\n".encode(),
+            fold(f"DESCRIPTION:{escape(description(entry, place, lang, reference, url))}"),
+            f"LAST-MODIFIED:{modified}\r\n".encode(),
+            fold(f"LOCATION:{escape(location(entry, lang, reference))}"),
+            f"STATUS:{status}\r\nTRANSP:TRANSPARENT\r\n".encode(),
+            fold(f"URL:{url}"),
+            b"END:VEVENT\r\n",
+        )
+    )
 
 
 def categories(entry: TimelineEntry, lang: Lang, reference: Reference) -> list[str]:

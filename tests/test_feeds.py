@@ -15,6 +15,7 @@ from litestar.testing import TestClient
 
 import api.feeds
 from api.app import create_app
+from api.feeds import FeedCache, RenderedFeed
 from events.store import EventStore
 from projections.queries import rebuild
 from timeline.settings import Settings
@@ -275,3 +276,21 @@ def test_times_in_the_feed_come_from_the_log(settings: Settings) -> None:
         store.close()
     assert event.decoded("dtstamp") == event.decoded("created") == recorded
     assert recorded >= moment.replace(microsecond=0)
+
+
+def test_the_feed_cache_is_bounded_in_bytes() -> None:
+    cache = FeedCache(max_bytes=10)
+    for key in (b"a", b"b", b"c"):
+        cache.put(key, RenderedFeed(etag=key.decode(), body=b"1234", last_modified=None))
+    assert cache.get(b"a", "a") is None  # the least recently used went first
+    assert cache.get(b"b", "b") is not None and cache.get(b"c", "c") is not None
+    assert cache.get(b"b", "stale") is None
+    cache.put(b"d", RenderedFeed(etag="d", body=b"x" * 11, last_modified=None))
+    assert cache.get(b"d", "d") is None and cache.size <= 10
+
+
+def test_the_feeds_are_in_the_openapi_document(client: TestClient) -> None:
+    paths = client.get("/schema/openapi.json").json()["paths"]
+    for path in ("/feeds/regions/{name}", "/feeds/programmes/{name}"):
+        assert {"get", "head"} <= set(paths[path])
+        assert "text/calendar" in paths[path]["get"]["responses"]["200"]["content"]

@@ -96,17 +96,17 @@ function check(file) {
   };
 }
 
-let failed = 0;
-for (const file of process.argv.slice(2)) {
+// process.exitCode, not process.exit(): exiting at once can cut off output still in the pipe.
+const files = process.argv.slice(2);
+if (files.length === 0) {
+  process.stderr.write("usage: node check.mjs FILE.ics...\n");
+  process.exitCode = 2;
+}
+for (const file of files) {
   try {
     process.stdout.write(JSON.stringify(check(file)) + "\n");
   } catch (error) {
-    failed += 1;
+    process.exitCode = 1;
     process.stderr.write(`${file}: ${error && error.message ? error.message : error}\n`);
   }
 }
-if (process.argv.length < 3) {
-  process.stderr.write("usage: node check.mjs FILE.ics...\n");
-  process.exit(2);
-}
-process.exit(failed ? 1 : 0);
