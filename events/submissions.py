@@ -256,4 +256,9 @@ def apply_changes(
     except msgspec.ValidationError as e:
         message = str(e)
         match = _PATH.search(message)
-        return None, [FieldProblem(path + (match.group(1) if match else ""), _PATH.sub("", message))]
+        where = match.group(1) if match else ""
+        message = _PATH.sub("", message)
+        named = _FIELD.match(message)  # errors from __post_init__ name their field in front
+        if named:
+            where, message = f"{where}.{named.group(1)}", message[named.end() :]
+        return None, [FieldProblem(path + where, message)]
