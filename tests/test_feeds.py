@@ -294,3 +294,20 @@ def test_the_feeds_are_in_the_openapi_document(client: TestClient) -> None:
     for path in ("/feeds/regions/{name}", "/feeds/programmes/{name}"):
         assert {"get", "head"} <= set(paths[path])
         assert "text/calendar" in paths[path]["get"]["responses"]["200"]["content"]
+
+
+def test_a_programme_feed_is_the_union_of_its_regions_milestones(client: TestClient) -> None:
+    slug = "deepening-healthcare-reform"
+    expected = set()
+    for region in client.get("/regions").json()["regions"]:
+        timeline = client.get(
+            f"/regions/{region['code']}/timeline",
+            params={"programmes": slug, "include_retracted": "true", "limit": 500},
+        ).json()
+        expected |= {
+            f"{e['event_id']}@reform-timeline"
+            for e in timeline["entries"]
+            if not e["occurred"]["edtf"].startswith("../")
+        }
+    feed = events_by_uid(client.get(f"/feeds/programmes/{slug}.ics?spans=1").content)
+    assert expected and set(feed) == expected
