@@ -174,9 +174,8 @@ class EventStore:
                         [idempotency_key, request_hash, rows[0][0], rows[-1][0]],
                     )
                 self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+            except BaseException as e:
+                self._roll_back(e)
                 raise
         return AppendResult(
             first_position=rows[0][0],
@@ -205,11 +204,19 @@ class EventStore:
                 if not event_ids:
                     raise ValueError("nothing to import")
                 self.conn.execute("COMMIT")
-            except BaseException:
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
+            except BaseException as e:
+                self._roll_back(e)
                 raise
         return AppendResult(first_position=first, last_position=last, event_ids=event_ids)
+
+    def _roll_back(self, error: BaseException) -> None:
+        """Undo a failed write transaction. SQLite's own failures (a full disk, an I/O error, a
+        lock held too long) become StoreUnavailable: the batch is not in the log, nothing is."""
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        if isinstance(error, sqlite3.OperationalError):
+            reason = f"the write failed and nothing was written ({error})"
+            raise StoreUnavailable(self.path, reason) from error
 
     def _replay(self, key: str, request_hash: str) -> AppendResult | None:
         row = self.conn.execute(
@@ -387,10 +394,15 @@ class EventStore:
     def check_integrity(self, *, full: bool = False) -> Integrity:
         """Verify the chain (from the last verified position, or from the start with `full`)
         and record the outcome. A break puts a hold on writes; a clean full walk lifts it."""
-        after = 0 if full else self.integrity().verified_position
+        verified = self.integrity().verified_position
+        after = 0 if full else verified
         now = format_time(utc_now())
         try:
             head = self.verify(after=after)
+            if head < verified:  # a chain that verifies can still have lost its end
+                raise ChainBroken(
+                    head + 1, f"the log ends at position {head}, but position {verified} was verified before"
+                )
         except ChainBroken as e:
             with self._lock:
                 self.conn.execute(
@@ -431,7 +443,12 @@ class EventStore:
             prev_hash = GENESIS_HASH
         expected_position = after
         while True:
-            rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE])
+            try:
+                rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE])
+            except sqlite3.DatabaseError as e:  # a damaged page: what lies beyond cannot be proven
+                raise ChainBroken(
+                    expected_position + 1, f"the database file is damaged ({e}); restore a backup"
+                ) from e
             for row in rows:
                 expected_position += 1
                 if row[0] != expected_position:
