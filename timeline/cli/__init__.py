@@ -6,6 +6,7 @@ one-line message and a non-zero exit code here, in one place.
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from typing import Any
 
@@ -28,6 +29,13 @@ class TimelineGroup(click.Group):
             sys.exit(3)
         except TimelineError as e:
             click.echo(f"error: {e}", err=True)
+            sys.exit(1)
+        except sqlite3.DatabaseError as e:  # SQLite's own failure where the core did not expect one
+            click.echo(
+                f"error: the database failed ({e}). A damaged file needs a backup restored "
+                "(`timeline backups`, `timeline restore`); a full disk needs room.",
+                err=True,
+            )
             sys.exit(1)
 
 
