@@ -74,16 +74,19 @@ padding:16px;font:var(--rt-font-size,15px)/1.55 var(--rt-font,system-ui,-apple-s
 --mu:var(--rt-muted,#a3adbd);--bd:var(--rt-border,#333b48)}
 @media (prefers-color-scheme:dark){.auto{--a:var(--rt-accent,#7cb8ff);--bg:var(--rt-bg,#14181f);
 --fg:var(--rt-fg,#e7eaf0);--mu:var(--rt-muted,#a3adbd);--bd:var(--rt-border,#333b48)}}
-*,::before{box-sizing:border-box}
+*,::before,::after{box-sizing:border-box}
 [hidden]{display:none!important}
 header{margin:0 0 12px}
 .name{margin:0;font-size:1.15em;font-weight:700}
 .sub,.meta,.src,.status,footer{color:var(--mu);font-size:.875em}
 .sub{margin:0}
-ol{list-style:none;margin:0;padding:0 0 0 18px;border-left:2px solid var(--bd)}
-li{position:relative;margin:0 0 16px;padding:0}
-li::before{content:"";position:absolute;left:-25px;top:.45em;width:12px;height:12px;
-border-radius:50%;background:var(--bg);border:3px solid var(--a)}
+ol{list-style:none;margin:0;padding:0}
+li{position:relative;margin:0;padding:0 0 16px 24px;content-visibility:auto;contain-intrinsic-size:auto 8em}
+li::before,li::after{content:"";position:absolute}
+li::before{z-index:1;left:0;top:.45em;width:12px;height:12px;border-radius:50%;
+background:var(--bg);border:3px solid var(--a)}
+li::after{left:5px;top:0;bottom:0;width:2px;background:var(--bd)}
+li:last-child::after{bottom:auto;height:1em}
 li:focus{outline:none}
 .when{margin:0;font-weight:600;color:var(--a)}
 .type{display:inline-block;margin-inline-start:.5em;padding:0 .45em;border:1px solid var(--bd);
@@ -102,7 +105,7 @@ button:hover{filter:brightness(1.1)}
 .err{color:var(--fg)}
 footer{margin:12px 0 0}
 @media (max-width:360px){.rt{padding:12px}}
-@media (forced-colors:active){li::before{border-color:CanvasText}}
+@media (forced-colors:active){li::before{border-color:CanvasText}li::after{background:CanvasText}}
 `;
 
   let sheet = null;
