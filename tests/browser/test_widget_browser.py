@@ -318,3 +318,22 @@ def test_mount_renders_an_element_added_later_and_rerenders_on_change(tab: Tab, 
     assert again is True
     assert page.locator("#c li .title", has_text="Test City holds a reform meeting").count() == 1
     assert page.locator("#c ol").count() == 1
+
+
+def test_auto_theme_follows_the_reader_colour_scheme(tab: Tab, site: Site) -> None:
+    tab.page.emulate_media(color_scheme="dark")
+    body = f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-theme="auto">'
+    tab.page.goto(site.page(body + "</div>" + site.script()))
+    tab.page.locator("#a li").first.wait_for()
+    background = tab.page.locator("#a .rt").evaluate("el => getComputedStyle(el).backgroundColor")
+    assert background == "rgb(20, 24, 31)"
+
+
+def test_the_script_included_twice_renders_each_widget_once(tab: Tab, site: Site) -> None:
+    body = f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}"></div>'
+    tab.page.goto(site.page(body + site.script() + site.script().replace(".js", ".js?v=2")))
+    tab.page.locator("#a li").nth(len(data.JIEXIU_MILESTONES) - 1).wait_for()
+    tab.page.wait_for_timeout(200)
+    assert tab.page.locator("#a ol").count() == 1
+    assert tab.page.locator("#a li").count() == len(data.JIEXIU_MILESTONES)
+    assert tab.errors == []
