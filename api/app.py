@@ -38,10 +38,6 @@ def _version() -> str:
         return "0"
 
 
-def provide_api(state: State) -> Api:
-    return state.api
-
-
 def _lifespan(api: Api) -> Any:
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
@@ -63,6 +59,10 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
     """The API over the database `settings` names (default: settings from the environment)."""
     settings = settings or load_settings()
     api = Api(settings)
+
+    def provide_api() -> Api:
+        return api
+
     return Litestar(
         route_handlers=[
             health,
@@ -74,7 +74,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             *EXTRA_ROUTES,
             *extra_routes,
         ],
-        dependencies={"api": Provide(provide_api, sync_to_thread=False)},
+        dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=openapi_config(_version()),
         cors_config=CORSConfig(

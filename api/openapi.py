@@ -49,10 +49,18 @@ READ_HEADERS = [
 
 
 def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """304 and the problems a read route may answer with (400 always: Litestar documents its
+    own, non-problem 400 for any route with parameters otherwise)."""
     not_modified = ResponseSpec(
         data_container=None, description="Not modified: `If-None-Match` named the current ETag"
     )
-    return {304: not_modified, **problem_responses(*statuses)}
+    return {304: not_modified, **problem_responses(400, *statuses)}
+
+
+def answers(model: Any, *statuses: int) -> dict[int, ResponseSpec]:
+    """`read_responses` plus the 200 body, for routes returning a bare ASGIResponse."""
+    ok = ResponseSpec(data_container=model, description="OK", generate_examples=False)
+    return {200: ok, **read_responses(*statuses)}
 
 
 _EXAMPLE_EVENT = {

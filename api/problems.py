@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -209,6 +210,9 @@ def not_caught_up(request: Request, exc: NotCaughtUp) -> Response[bytes]:
     )
 
 
+_MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
+
+
 def validation_error(request: Request, exc: ValidationException) -> Response[bytes]:
     """Litestar's own parameter validation (a non-numeric `limit`, a missing parameter)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
@@ -217,6 +221,9 @@ def validation_error(request: Request, exc: ValidationException) -> Response[byt
         for item in extra
         if isinstance(item, dict)
     ]
+    missing = _MISSING.match(str(exc.detail))
+    if missing and not errors:
+        errors = [FieldError(missing["name"], f"the {missing['kind']} parameter is required")]
     detail = "; ".join(f"`{e.path}`: {e.message}" for e in errors) or str(exc.detail)
     return problem_response(
         request,

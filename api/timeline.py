@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Literal
 
 import msgspec
+from litestar import Request
 
 from api import params
 from api.caching import Reader
@@ -48,8 +49,6 @@ class TimelineQuery:
     include_retracted: bool
     cursor: str | None
     limit: int
-    path: str
-    query: list[tuple[str, str]]  # the request's parameters but the cursor, for `next`
 
 
 def _item(entry: TimelineEntry, lang: Literal["zh", "en"] | None) -> TimelineItem:
@@ -61,7 +60,8 @@ def _item(entry: TimelineEntry, lang: Literal["zh", "en"] | None) -> TimelineIte
     return TimelineItem(**fields)
 
 
-def timeline_view(r: Reader, query: TimelineQuery) -> TimelineView:
+def timeline_view(r: Reader, query: TimelineQuery, request: Request) -> TimelineView:
+    """The page `query` asks for; `next` repeats the request's parameters with the new cursor."""
     region = r.reference.region(query.code)
     try:
         page = timeline_page(
@@ -83,7 +83,8 @@ def timeline_view(r: Reader, query: TimelineQuery) -> TimelineView:
         raise BadParameter("cursor", str(e)) from None
     following = None
     if page.next_cursor is not None:
-        following = with_query(r.base_url + query.path, [*query.query, ("cursor", page.next_cursor)])
+        kept = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+        following = with_query(r.base_url + request.url.path, [*kept, ("cursor", page.next_cursor)])
     return TimelineView(
         region=region_ref(r.base_url, region),
         entries=[_item(entry, query.lang) for entry in page.entries],

@@ -37,6 +37,7 @@ def _append(api: Api, items: list[Any], paths: list[str], key: str | None) -> Wr
     store = api.store()
     prepared = prepare(items, api.views.state().reference, store, paths=paths, idempotency_key=key)
     result = store.append(prepared, idempotency_key=key)
+    api.views.invalidate()
     base = api.settings.public_url
     return WriteResult(
         first_position=result.first_position,

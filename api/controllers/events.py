@@ -7,15 +7,16 @@ from typing import Annotated
 import anyio.to_thread
 from litestar import Controller, Request, Response, get, post
 from litestar.params import PathParameter, QueryParameter
+from litestar.response.base import ASGIResponse
 
 from api import params
 from api.auth import require_token
 from api.bodies import read_json
-from api.caching import respond
+from api.caching import answer
 from api.context import ApiDep
 from api.eventlog import event_detail, event_page
 from api.models import EventDetail, EventPage, WriteResult
-from api.openapi import READ_HEADERS, read_responses
+from api.openapi import READ_HEADERS, answers
 from api.problems import problem_responses
 from api.writes import IdempotencyKey, amend, append_body, created
 
@@ -29,7 +30,7 @@ class EventController(Controller):
     path = "/events"
     tags = ("events",)
 
-    @get("/", summary="Read the log", responses=read_responses(400), response_headers=READ_HEADERS)
+    @get("/", summary="Read the log", responses=answers(EventPage), response_headers=READ_HEADERS)
     async def read_log(
         self,
         request: Request,
@@ -38,15 +39,20 @@ class EventController(Controller):
             int, QueryParameter(ge=0, description="Log position to read after (0: from the start).")
         ] = 0,
         limit: params.Limit = 100,
-    ) -> Response[EventPage]:
+    ) -> ASGIResponse:
         """Events after a position, in log order, for consumers that follow the log: keep
         requesting `next` (an empty page means nothing new yet)."""
-        return await respond(api, request, lambda r: event_page(r, after, limit))
+        return await answer(api, request, lambda r: event_page(r, after, limit))
 
-    @get("/{event_id:str}", summary="An event", responses=read_responses(404), response_headers=READ_HEADERS)
-    async def get_event(self, request: Request, api: ApiDep, event_id: EventId) -> Response[EventDetail]:
+    @get(
+        "/{event_id:str}",
+        summary="An event",
+        responses=answers(EventDetail, 404),
+        response_headers=READ_HEADERS,
+    )
+    async def get_event(self, request: Request, api: ApiDep, event_id: EventId) -> ASGIResponse:
         """One event as logged, with the corrections and retractions that amend it."""
-        return await respond(api, request, lambda r: event_detail(r, event_id))
+        return await answer(api, request, lambda r: event_detail(r, event_id))
 
     @post(
         "/", summary="Append events", responses=problem_responses(400, 401, 409, 413, 415, 422, 503), **WRITE

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
+from litestar.response.base import ASGIResponse
 
 from api import params
-from api.caching import Reader, respond
+from api.caching import Reader, answer
 from api.context import ApiDep
 from api.models import ProgrammeDetail, ProgrammeList
-from api.openapi import READ_HEADERS, read_responses
+from api.openapi import READ_HEADERS, answers
 from api.problems import BadParameter
 from api.views import head_basis, programme_view
 from projections import MembersReport, programme_members
@@ -43,20 +44,20 @@ class ProgrammeController(Controller):
     tags = ("programmes",)
     response_headers = READ_HEADERS
 
-    @get("/", summary="List programmes", responses=read_responses())
-    async def list_programmes(self, request: Request, api: ApiDep) -> Response[ProgrammeList]:
+    @get("/", summary="List programmes", responses=answers(ProgrammeList))
+    async def list_programmes(self, request: Request, api: ApiDep) -> ASGIResponse:
         """Every programme with its statuses and links to its members and calendar feed."""
-        return await respond(api, request, programme_list)
+        return await answer(api, request, programme_list)
 
-    @get("/{slug:str}", summary="A programme", responses=read_responses(404))
-    async def get_programme(self, request: Request, api: ApiDep, slug: Slug) -> Response[ProgrammeDetail]:
+    @get("/{slug:str}", summary="A programme", responses=answers(ProgrammeDetail, 404))
+    async def get_programme(self, request: Request, api: ApiDep, slug: Slug) -> ASGIResponse:
         """A programme's names, description, status lifecycle and links."""
-        return await respond(api, request, lambda r: programme_detail(r, slug))
+        return await answer(api, request, lambda r: programme_detail(r, slug))
 
     @get(
         "/{slug:str}/regions",
         summary="A programme's regions on a day",
-        responses=read_responses(400, 404, 503),
+        responses=answers(MembersReport, 404, 503),
     )
     async def members(
         self,
@@ -72,7 +73,7 @@ class ProgrammeController(Controller):
         ] = None,
         known_at: params.KnownAt = None,
         min_position: params.MinPosition = None,
-    ) -> Response[MembersReport]:
+    ) -> ASGIResponse:
         """Regions with a status in the programme on `as_of` (certain or uncertain), with the
         evidence; a programme that passes down to lower levels lists those too."""
         day = params.required_day("as_of", as_of)
@@ -92,4 +93,10 @@ class ProgrammeController(Controller):
                 known_at=moment,
             )
 
-        return await respond(api, request, members, min_position=min_position)
+        return await answer(
+            api,
+            request,
+            members,
+            min_position=min_position,
+            check=lambda reference: reference.programme(slug),
+        )

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
+from litestar.response.base import ASGIResponse
 
 from api import params
-from api.caching import Reader, respond
+from api.caching import Reader, answer
 from api.context import ApiDep
 from api.links import region_links, region_url
 from api.models import RegionDetail, RegionEntry, RegionList
-from api.openapi import READ_HEADERS, read_responses
+from api.openapi import READ_HEADERS, answers
 from api.timeline import TimelineQuery, TimelineView, timeline_view
 from api.views import head_basis, region_ref, region_ref_of
 from events.reference import Region
@@ -103,22 +104,22 @@ class RegionController(Controller):
     tags = ("regions",)
     response_headers = READ_HEADERS
 
-    @get("/", summary="List regions", responses=read_responses(400))
+    @get("/", summary="List regions", responses=answers(RegionList))
     async def list_regions(
         self,
         request: Request,
         api: ApiDep,
         tree: Annotated[bool, QueryParameter(description="Nest regions under their parents.")] = False,
-    ) -> Response[RegionList]:
+    ) -> ASGIResponse:
         """Every region of the gazetteer (GB/T 2260 codes, names in Chinese and English)."""
-        return await respond(api, request, lambda r: region_list(r, tree))
+        return await answer(api, request, lambda r: region_list(r, tree))
 
-    @get("/{code:str}", summary="A region", responses=read_responses(404))
-    async def get_region(self, request: Request, api: ApiDep, code: RegionCode) -> Response[RegionDetail]:
+    @get("/{code:str}", summary="A region", responses=answers(RegionDetail, 404))
+    async def get_region(self, request: Request, api: ApiDep, code: RegionCode) -> ASGIResponse:
         """Names, kind, parent, children, and links to its timeline, status and calendar feed."""
-        return await respond(api, request, lambda r: region_detail(r, code))
+        return await answer(api, request, lambda r: region_detail(r, code))
 
-    @get("/{code:str}/timeline", summary="A region's timeline", responses=read_responses(400, 404, 503))
+    @get("/{code:str}/timeline", summary="A region's timeline", responses=answers(TimelineView, 404, 503))
     async def timeline(
         self,
         request: Request,
@@ -140,7 +141,7 @@ class RegionController(Controller):
         cursor: Cursor = None,
         limit: params.Limit = 50,
         min_position: params.MinPosition = None,
-    ) -> Response[TimelineView]:
+    ) -> ASGIResponse:
         """Milestones in date order (fuzzy dates by their earliest day, finer precision first),
         corrections applied, retracted ones left out unless asked for; a page at a time."""
         query = TimelineQuery(
@@ -156,15 +157,19 @@ class RegionController(Controller):
             include_retracted=include_retracted,
             cursor=cursor,
             limit=limit,
-            path=request.url.path,
-            query=[(k, v) for k, v in request.query_params.multi_items() if k != "cursor"],
         )
-        return await respond(api, request, lambda r: timeline_view(r, query), min_position=min_position)
+        return await answer(
+            api,
+            request,
+            lambda r: timeline_view(r, query, request),
+            min_position=min_position,
+            check=lambda reference: reference.region(code),
+        )
 
     @get(
         "/{code:str}/status",
         summary="A region's programme status on a day",
-        responses=read_responses(400, 404, 503),
+        responses=answers(StatusReport, 404, 503),
     )
     async def status(
         self,
@@ -174,15 +179,16 @@ class RegionController(Controller):
         as_of: params.AsOf,
         known_at: params.KnownAt = None,
         min_position: params.MinPosition = None,
-    ) -> Response[StatusReport]:
+    ) -> ASGIResponse:
         """For each programme: yes, no or uncertain on `as_of`, since when (a fuzzy date), and
         the evidence (event ids with their sources). Uncertain means the change happened within
         `window`, which contains the day asked about."""
         day = params.required_day("as_of", as_of)
         moment = params.known_at(known_at)
-        return await respond(
+        return await answer(
             api,
             request,
             lambda r: status_report(r.store, r.reference, code, as_of=day, known_at=moment),
             min_position=min_position,
+            check=lambda reference: reference.region(code),
         )

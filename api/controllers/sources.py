@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, get
 from litestar.params import PathParameter
+from litestar.response.base import ASGIResponse
 
-from api.caching import Reader, respond
+from api.caching import Reader, answer
 from api.context import ApiDep
 from api.models import SourceList, SourceView
-from api.openapi import READ_HEADERS, read_responses
+from api.openapi import READ_HEADERS, answers
 from api.views import head_basis, source_view
 
 SourceId = Annotated[str, PathParameter(description="Source document id (a slug).")]
@@ -27,12 +28,12 @@ class SourceController(Controller):
     tags = ("sources",)
     response_headers = READ_HEADERS
 
-    @get("/", summary="List sources", responses=read_responses())
-    async def list_sources(self, request: Request, api: ApiDep) -> Response[SourceList]:
+    @get("/", summary="List sources", responses=answers(SourceList))
+    async def list_sources(self, request: Request, api: ApiDep) -> ASGIResponse:
         """Every source document: title, publisher, publication date and where it is published."""
-        return await respond(api, request, source_list)
+        return await answer(api, request, source_list)
 
-    @get("/{source_id:str}", summary="A source", responses=read_responses(404))
-    async def get_source(self, request: Request, api: ApiDep, source_id: SourceId) -> Response[SourceView]:
+    @get("/{source_id:str}", summary="A source", responses=answers(SourceView, 404))
+    async def get_source(self, request: Request, api: ApiDep, source_id: SourceId) -> ASGIResponse:
         """One source document's metadata."""
-        return await respond(api, request, lambda r: source_view(r.base_url, r.reference.source(source_id)))
+        return await answer(api, request, lambda r: source_view(r.base_url, r.reference.source(source_id)))
