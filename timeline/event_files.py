@@ -13,6 +13,10 @@ from events.reference import Reference
 from events.store import EventStore
 from events.submissions import prepare
 
+# msgspec raises UnicodeDecodeError for bytes that are not UTF-8 inside a string and
+# RecursionError past ~1000 levels of nesting, besides DecodeError for everything else.
+NOT_JSON = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
+
 
 def read_event_file(path: str | Path) -> tuple[list[Any], list[str], list[FieldProblem]]:
     """The items of a JSON file (one object or an array) or a JSON Lines file, each with a
@@ -25,8 +29,8 @@ def read_event_file(path: str | Path) -> tuple[list[Any], list[str], list[FieldP
         return _read_lines(raw, name)
     try:
         data = msgspec.json.decode(raw)
-    except msgspec.DecodeError as e:
-        return [], [], [FieldProblem(f"{name}:{_line_of(raw, e)}", f"not valid JSON: {e}")]
+    except NOT_JSON as e:
+        return [], [], [FieldProblem(f"{name}:{_line_of(raw, e)}", f"not valid JSON: {_reason(e)}")]
     if isinstance(data, list):
         return data, [f"{name}:$[{i}]" for i in range(len(data))], []
     return [data], [f"{name}:$"], []
@@ -40,12 +44,16 @@ def _read_lines(raw: bytes, name: str) -> tuple[list[Any], list[str], list[Field
         try:
             items.append(msgspec.json.decode(line))
             labels.append(f"{name}:{number}:$")
-        except msgspec.DecodeError as e:
-            problems.append(FieldProblem(f"{name}:{number}", f"not valid JSON: {e}"))
+        except NOT_JSON as e:
+            problems.append(FieldProblem(f"{name}:{number}", f"not valid JSON: {_reason(e)}"))
     return items, labels, problems
 
 
-def _line_of(raw: bytes, error: msgspec.DecodeError) -> int:
+def _reason(error: Exception) -> str:
+    return "nested too deeply" if isinstance(error, RecursionError) else str(error)
+
+
+def _line_of(raw: bytes, error: Exception) -> int:
     """Line number of a decode error that names a byte offset ('... at byte 42')."""
     text = str(error)
     if "byte " in text:
