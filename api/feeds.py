@@ -276,11 +276,12 @@ class FeedController(Controller):
         programmes: Programmes = None,
         lang: FeedLang = "zh",
         spans: Spans = False,
+        min_position: params.MinPosition = None,
     ) -> Response[bytes]:
         """The region's milestones as iCalendar (`webcal://` to subscribe)."""
         code = _feed_key(name)
-        state = await current_state(api)
-        state.reference.region(code)
+        api.views.state().reference.region(code)  # an unknown region is a 404 before any wait
+        state = await current_state(api, min_position)
         query = FeedQuery(
             kind="region",
             key=code,
@@ -302,11 +303,12 @@ class FeedController(Controller):
         types: Types = None,
         lang: FeedLang = "zh",
         spans: Spans = False,
+        min_position: params.MinPosition = None,
     ) -> Response[bytes]:
         """The programme's milestones in every region, as iCalendar (`webcal://` to subscribe)."""
         slug = _feed_key(name)
-        state = await current_state(api)
-        state.reference.programme(slug)
+        api.views.state().reference.programme(slug)
+        state = await current_state(api, min_position)
         query = FeedQuery(
             kind="programme",
             key=slug,

@@ -311,3 +311,21 @@ def test_a_programme_feed_is_the_union_of_its_regions_milestones(client: TestCli
         }
     feed = events_by_uid(client.get(f"/feeds/programmes/{slug}.ics?spans=1").content)
     assert expected and set(feed) == expected
+
+
+def test_min_position_reads_your_own_write(settings: Settings) -> None:
+    with TestClient(app=create_app(settings)) as client:
+        client.get(JIEXIU)
+        event_id = append(settings, milestone())
+        store = EventStore.open(settings.db, create=False)
+        try:
+            position = store.head().position
+        finally:
+            store.close()
+        body = client.get(JIEXIU, params={"min_position": position}).content
+        assert f"{event_id}@reform-timeline" in events_by_uid(body)
+        beyond = client.get(JIEXIU, params={"min_position": position + 10})
+        assert beyond.status_code == 400 and beyond.json()["errors"][0]["path"] == "min_position"
+        assert (
+            client.get("/feeds/regions/999999.ics", params={"min_position": position + 10}).status_code == 404
+        )
