@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow
 
 def test_projectors_killed_mid_way_end_with_the_tables_of_a_rebuild(tmp_path: Path):
     db = tmp_path / "projected.db"
-    landed, events = kill_projectors(db, tmp_path, kills=8, rng=random.Random(7), initial=6000, per_round=600)
-    assert landed >= 4  # most kills hit a job still running (small batches, thousands of events)
-    assert events > 6000
+    report = kill_projectors(db, tmp_path, kills=8, rng=random.Random(7), initial=6000, per_round=600)
+    assert report.rounds == 8
+    assert report.landed >= 4  # most kills hit a job still running (small batches, thousands of events)
+    assert report.events > 6000
     assert compare_projections(db, tmp_path) is None

@@ -18,7 +18,7 @@ _call_and_validate = schemathesis.Case.call_and_validate
 
 
 def _counted(case: schemathesis.Case, *args: Any, **kwargs: Any) -> Any:
-    _sent.append(f"{case.method} {case.path}")
+    _sent.append(case.operation.label)  # "GET /regions/{code}"
     return _call_and_validate(case, *args, **kwargs)
 
 

@@ -65,16 +65,21 @@ def kill_writers(
     *,
     max_delay: float = 0.4,
     catch_up_every: int = 3,
+    seconds: float | None = None,
 ) -> CrashReport:
-    """Start a writer, let it run a random while, SIGKILL it; `kills` times. Every few rounds
-    the projections catch up (in this process) while the writer runs, as the scheduler would."""
+    """Start a writer, let it run a random while, SIGKILL it; `kills` times (or until `seconds`
+    have passed). Every few rounds the projections catch up (in this process) while the writer
+    runs, as the scheduler would."""
     make_db(db)
     acks = workdir / "acks.txt"
     report = CrashReport()
     store = EventStore.open(db, create=False)
     probe = sqlite3.connect(db, timeout=0, isolation_level=None)
+    deadline = time.monotonic() + seconds if seconds else float("inf")
     with Zygote(workdir / "zygote.log") as zygote:
         for round_ in range(kills):
+            if time.monotonic() > deadline:
+                break
             pid = zygote.start("tests.faults.writer", db, acks, round_, rng.randrange(2**32))
             started = time.monotonic()
             if catch_up_every and round_ % catch_up_every == 0:

@@ -13,6 +13,8 @@ import sys
 import time
 from pathlib import Path
 
+import msgspec
+
 from events.store import EventStore
 from projections import catch_up, rebuild
 from tests.faults.logdb import SIZES, make_batch, make_db
@@ -38,17 +40,33 @@ def grow(store: EventStore, events: int, rng: random.Random, prefix: str) -> int
     return written
 
 
+class ProjectionReport(msgspec.Struct):
+    rounds: int = 0  # projectors started and killed (or found finished)
+    landed: int = 0  # kills that hit a job still running
+    events: int = 0  # in the log at the end
+
+
 def kill_projectors(
-    db: Path, workdir: Path, kills: int, rng: random.Random, *, initial: int = 8000, per_round: int = 800
-) -> tuple[int, int]:
-    """Kill `kills` projectors (catch-up or rebuild, at random) mid-way; returns (kills that
-    landed before the job finished, events in the log). Catch-up is completed afterwards."""
+    db: Path,
+    workdir: Path,
+    kills: int,
+    rng: random.Random,
+    *,
+    initial: int = 8000,
+    per_round: int = 800,
+    seconds: float | None = None,
+) -> ProjectionReport:
+    """Kill `kills` projectors (catch-up or rebuild, at random) mid-way, or as many as fit in
+    `seconds`; catch-up is completed afterwards, in this process."""
     make_db(db)
     store = EventStore.open(db, create=False)
     grow(store, initial, rng, "initial")
-    landed = 0
+    report = ProjectionReport()
+    deadline = time.monotonic() + seconds if seconds else float("inf")
     with Zygote(workdir / "zygote.log", preload=("tests.faults.projector",)) as zygote:
         for round_ in range(kills):
+            if time.monotonic() > deadline:
+                break
             grow(store, rng.randint(per_round // 2, per_round), rng, f"r{round_}")
             job = rng.choice(("catch_up", "rebuild"))
             pid = zygote.start("tests.faults.projector", db, job, rng.choice((100, 300, 1000)))
@@ -56,11 +74,12 @@ def kill_projectors(
             code = zygote.kill(pid)
             if code not in (-9, 0):
                 raise ChildFailed(f"projector {pid} ({job}) exited {code}:\n{zygote.tail()}")
-            landed += code == -9
+            report.rounds += 1
+            report.landed += code == -9
     catch_up(store)
-    head = store.head().position
+    report.events = store.head().position
     store.close()
-    return landed, head
+    return report
 
 
 if __name__ == "__main__":

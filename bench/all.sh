@@ -1,0 +1,34 @@
+#!/bin/sh
+# Every benchmark and fault script in turn, each at a quick scale (a few minutes in all):
+#     sh bench/all.sh            quick options, as below
+#     sh bench/all.sh --full     each script's defaults (the figures quoted in bench/README.md)
+# A script that fails is reported and the others still run; the exit code counts the failures.
+cd "$(dirname "$0")/.." || exit 1
+full=no
+[ "$1" = "--full" ] && full=yes
+failed=0
+run() {
+    script=$1
+    shift
+    [ "$full" = yes ] && set --
+    echo
+    echo "=== python bench/$script $*"
+    if ! python3 "bench/$script" "$@"; then
+        echo "!!! bench/$script failed"
+        failed=$((failed + 1))
+    fi
+}
+run append.py --events 100000 --singles 300
+run projections.py --events 20000
+run ics.py --events 2000 --repeat 5
+run http.py --seconds 3 --rounds 1
+run faults.py --quick
+for script in bench/*.py; do  # a script added later without a line above still runs
+    case "$(basename "$script")" in
+        append.py | projections.py | ics.py | http.py | faults.py) ;;
+        *) run "$(basename "$script")" ;;
+    esac
+done
+echo
+echo "bench/all.sh: $failed script(s) failed"
+exit "$failed"
