@@ -51,5 +51,7 @@ async def read_json(request: Request) -> Any:
         raise BadBody(400, "Empty body", "The request body is empty; send a JSON event or array of events.")
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as e:
+    except (msgspec.DecodeError, UnicodeDecodeError) as e:  # invalid UTF-8 inside a string
         raise BadBody(400, "Malformed JSON", f"The request body is not valid JSON: {e}.") from None
+    except RecursionError:  # msgspec gives up past about a thousand levels of nesting
+        raise BadBody(400, "Malformed JSON", "The request body is nested too deeply.") from None

@@ -213,11 +213,20 @@ def not_caught_up(request: Request, exc: NotCaughtUp) -> Response[bytes]:
 _MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
+def _public_name(request: Request, field: str) -> str:
+    """The parameter's name on the wire (`from`, `Idempotency-Key`), not the argument's."""
+    try:
+        kwarg = request.route_handler.parsed_fn_signature.parameters[field].kwarg_definition
+    except (KeyError, AttributeError):
+        return field
+    return getattr(kwarg, "name", None) or field
+
+
 def validation_error(request: Request, exc: ValidationException) -> Response[bytes]:
     """Litestar's own parameter validation (a non-numeric `limit`, a missing parameter)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = [
-        FieldError(str(item.get("key", "")), str(item.get("message", "")))
+        FieldError(_public_name(request, str(item.get("key", ""))), str(item.get("message", "")))
         for item in extra
         if isinstance(item, dict)
     ]

@@ -26,6 +26,7 @@ IdempotencyKey = Annotated[
     str | None,
     HeaderParameter(
         name="Idempotency-Key",
+        pattern=r"^[!-~]{1,200}$",  # visible ASCII only: nothing that could split a header
         max_length=200,
         description="Retrying a write with the same key appends nothing and answers as the first "
         "time; reusing a key for a different request is a 409.",

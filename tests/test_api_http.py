@@ -91,6 +91,7 @@ def test_unknown_things_are_404_problems(client: TestClient, path: str, title: s
         ("/regions/140781/status?as_of=yesterday", "as_of"),
         ("/regions/140781/status", "as_of"),
         ("/regions/140781/timeline?from=2021-13-01", "from"),
+        ("/regions/140781/timeline?to=last-year", "to"),
         ("/regions/140781/timeline?limit=-1", "limit"),
         ("/regions/140781/timeline?limit=0", "limit"),
         ("/regions/140781/timeline?limit=many", "limit"),
@@ -123,6 +124,7 @@ def test_known_at_takes_an_rfc3339_time(client: TestClient) -> None:
 
 
 def test_bad_json_is_400(client: TestClient) -> None:
+    json_auth = {**AUTH, "Content-Type": "application/json"}
     body = problem(
         client.post("/events", content=b'{"type": ', headers={**AUTH, "Content-Type": "application/json"}),
         400,
@@ -132,6 +134,11 @@ def test_bad_json_is_400(client: TestClient) -> None:
         client.post("/events", content=b"", headers={**AUTH, "Content-Type": "application/json"}), 400
     )
     assert empty["title"] == "Empty body"
+    deep = problem(client.post("/events", content=b"[" * 5000 + b"]" * 5000, headers=json_auth), 400)
+    assert deep["detail"] == "The request body is nested too deeply."
+    bad_utf8 = b'{"type": "meeting_held", "title": {"en": "\xff\xfe"}}'
+    utf8 = problem(client.post("/events", content=bad_utf8, headers=json_auth), 400)
+    assert utf8["title"] == "Malformed JSON"
     scalar = problem(client.post("/events", json=42, headers=AUTH), 422)
     assert scalar["errors"] == [{"path": "$", "message": "Expected an event object or an array of them"}]
     assert problem(client.post("/events", json=[], headers=AUTH), 422)["errors"][0]["path"] == "$"

@@ -118,6 +118,9 @@ def test_an_idempotency_key_replays_and_refuses_reuse(client: TestClient) -> Non
     assert again.json()["event_ids"] == first.json()["event_ids"]
     assert again.json()["replayed"] is True and again.headers["idempotent-replayed"] == "true"
     assert head(client) == 6
+    for bad in ("ключ".encode(), b"two words", b"k" * 201):
+        refused = client.post("/events", json=new_event(), headers={**AUTH, "Idempotency-Key": bad})  # type: ignore[dict-item]
+        assert refused.status_code == 400 and refused.json()["errors"][0]["path"] == "Idempotency-Key"
     other = client.post("/events", json=new_event(occurred="2023"), headers=headers)
     assert other.status_code == 409
     assert other.json()["title"] == "Idempotency key reused"
