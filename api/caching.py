@@ -8,6 +8,7 @@ same request is answered from memory; `If-None-Match` is answered with 304 witho
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 CACHE_CONTROL = "public, max-age=60"
 MAX_ENTRIES = 4096
+MAX_BYTES = 64 * 1024 * 1024
 # Past this many events behind, a read serves the views as they are (their basis says so)
 # instead of catching them up itself: a long rebuild belongs to the scheduler or the CLI.
 INLINE_CATCH_UP = 10_000
@@ -50,20 +52,34 @@ View = Callable[[Reader], Any]
 
 
 class ViewCache:
-    """Encoded answers by request key, each with the ETag it was computed for."""
+    """Encoded answers by request key, each with the ETag it was computed for; the oldest go
+    first once there are `max_entries` of them or they hold `max_bytes`."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.size = 0
         self._entries: dict[bytes, tuple[str, bytes]] = {}
+        self._lock = threading.Lock()  # the widget's HTML answers are cached from worker threads
 
     def get(self, key: bytes, etag: str) -> bytes | None:
         entry = self._entries.get(key)
         return entry[1] if entry is not None and entry[0] == etag else None
 
     def put(self, key: bytes, etag: str, body: bytes) -> None:
-        if len(self._entries) >= self.max_entries:
-            self._entries.pop(next(iter(self._entries)))  # oldest first: dicts keep order
-        self._entries[key] = (etag, body)
+        if len(body) > self.max_bytes // 8:
+            return  # one huge page would push out everything else
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self.size += len(body) - (len(old[1]) if old else 0)
+            self._entries[key] = (etag, body)
+            while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+                _, (_, dropped) = self._pop_oldest()
+                self.size -= len(dropped)
+
+    def _pop_oldest(self) -> tuple[bytes, tuple[str, bytes]]:
+        key = next(iter(self._entries))  # dicts keep insertion order
+        return key, self._entries.pop(key)
 
 
 def base_url(api: Api, request: Request) -> str:

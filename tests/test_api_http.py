@@ -10,6 +10,7 @@ import pytest
 from litestar.testing import TestClient
 
 import api.caching
+from api.caching import ViewCache
 from api.context import Api
 from events.errors import StoreUnavailable
 from events.store import EventStore
@@ -201,3 +202,18 @@ def test_a_wrong_method_is_a_405_problem(client: TestClient) -> None:
     response = client.put("/regions/140781")
     problem(response, 405)
     assert "GET" in response.headers["allow"]
+
+
+def test_the_answer_cache_keeps_to_its_bounds() -> None:
+    cache = ViewCache(max_entries=3, max_bytes=800)
+    for i in range(5):
+        cache.put(f"k{i}".encode(), '"e"', b"x" * 90)
+    assert cache.get(b"k0", '"e"') is None and cache.get(b"k4", '"e"') == b"x" * 90
+    assert cache.get(b"k4", '"other"') is None
+    assert cache.size == 270
+    cache.put(b"big", '"e"', b"x" * 101)  # over an eighth of the budget: not kept
+    assert cache.get(b"big", '"e"') is None
+    by_bytes = ViewCache(max_entries=100, max_bytes=800)
+    for i in range(10):
+        by_bytes.put(f"k{i}".encode(), '"e"', b"x" * 90)
+    assert by_bytes.size == 720 and by_bytes.get(b"k1", '"e"') is None and by_bytes.get(b"k2", '"e"')
