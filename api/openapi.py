@@ -18,11 +18,13 @@ from litestar.datastructures import ResponseHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme, Tag
+from litestar.openapi.spec import Components, Example, SecurityScheme, Tag
 from litestar.static_files import create_static_files_router
 
+from api import examples
 from api.bodies import CorrectionBody, RetractionBody
-from api.problems import problem_responses
+from api.models import WriteResult
+from api.problems import PROBLEM_JSON, Problem
 from events.submissions import Submission
 from events.types import Event
 
@@ -48,6 +50,36 @@ READ_HEADERS = [
 ]
 
 
+_PROBLEMS = {
+    400: "Malformed JSON, or an invalid parameter (a day that does not exist, a negative limit...)",
+    401: "No valid bearer token (the body is not read)",
+    404: "Unknown region, programme, event or source",
+    409: "Stale expected version (the problem names the current one), or a reused idempotency key",
+    413: "Request body over the configured limit",
+    415: "Writes need `Content-Type: application/json`",
+    422: "Invalid fields: `errors` lists the JSON path and message of each",
+    503: "The views did not reach `min_position` in time (see Retry-After), or the log refuses writes",
+}
+
+
+def _examples(value: Any) -> list[Example] | None:
+    return None if value is None else [Example(summary="Example", value=value)]
+
+
+def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """OpenAPI entries for the problem documents a route may answer with."""
+    return {
+        status: ResponseSpec(
+            data_container=Problem,
+            description=_PROBLEMS[status],
+            media_type=PROBLEM_JSON,
+            generate_examples=False,
+            examples=_examples(examples.PROBLEM if status == 404 else None),
+        )
+        for status in statuses
+    }
+
+
 def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """304 and the problems a read route may answer with (400 always: Litestar documents its
     own, non-problem 400 for any route with parameters otherwise)."""
@@ -57,34 +89,23 @@ def read_responses(*statuses: int) -> dict[int, ResponseSpec]:
     return {304: not_modified, **problem_responses(400, *statuses)}
 
 
-def answers(model: Any, *statuses: int) -> dict[int, ResponseSpec]:
+def answers(model: Any, *statuses: int, example: Any = None) -> dict[int, ResponseSpec]:
     """`read_responses` plus the 200 body, for routes returning a bare ASGIResponse."""
-    ok = ResponseSpec(data_container=model, description="OK", generate_examples=False)
+    ok = ResponseSpec(
+        data_container=model, description="OK", generate_examples=False, examples=_examples(example)
+    )
     return {200: ok, **read_responses(*statuses)}
 
 
-_EXAMPLE_EVENT = {
-    "type": "pilot_designated",
-    "occurred": "2017-10",
-    "regions": ["140781"],
-    "programmes": ["county-integration"],
-    "title": {"zh": "介休市列为县域医共体试点", "en": "Jiexiu named a county medical-community pilot"},
-    "summary": {
-        "zh": "介休市被确定为紧密型县域医疗卫生共同体建设试点。",
-        "en": "Jiexiu was designated a pilot of close-knit county medical communities.",
-    },
-    "sources": [{"document": "shanxi-county-integration-2019", "locator": "para 3"}],
-}
-_EXAMPLE_CORRECTION = {
-    "changes": {"occurred": "2017-09"},
-    "reason": {"zh": "原文日期为九月。", "en": "The source dates it to September."},
-    "sources": [{"document": "shanxi-county-integration-2019", "locator": "para 3"}],
-    "expected_version": 1,
-}
-_EXAMPLE_RETRACTION = {
-    "reason": {"zh": "该试点属于另一县。", "en": "The pilot was another county's."},
-    "sources": [{"document": "shanxi-county-integration-2019"}],
-}
+def write_responses(*statuses: int) -> dict[int, ResponseSpec]:
+    """201 with what was appended, and the problems a write may answer with."""
+    created = ResponseSpec(
+        data_container=WriteResult,
+        description="Appended (or, for a repeated Idempotency-Key, appended before)",
+        generate_examples=False,
+        examples=_examples(examples.WRITE),
+    )
+    return {201: created, **problem_responses(*statuses)}
 
 
 @cache
@@ -100,13 +121,13 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
             batch,
             "One event, or a batch (all or nothing). An item is a bare event, or "
             "`{event, stream, expected_version, event_id}` to state the stream version expected.",
-            {"one": _EXAMPLE_EVENT, "batch": [{"event": _EXAMPLE_EVENT, "expected_version": 0}]},
+            {"one": examples.EVENT, "batch": [{"event": examples.EVENT, "expected_version": 0}]},
         ),
         "/events/{event_id}/corrections": _json_body(
-            correction, "The fields to change, why, and the source.", {"correction": _EXAMPLE_CORRECTION}
+            correction, "The fields to change, why, and the source.", {"correction": examples.CORRECTION}
         ),
         "/events/{event_id}/retractions": _json_body(
-            retraction, "Why the milestone is withdrawn, and the source.", {"retraction": _EXAMPLE_RETRACTION}
+            retraction, "Why the milestone is withdrawn, and the source.", {"retraction": examples.RETRACTION}
         ),
     }
     return bodies, components

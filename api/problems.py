@@ -11,8 +11,6 @@ from typing import Any
 import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.openapi.datastructures import ResponseSpec
-from litestar.openapi.spec import Example
 
 from events.errors import (
     ChainBroken,
@@ -300,37 +298,3 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[byte
     HTTPException: http_error,
     Exception: server_error,
 }
-
-_DESCRIPTIONS = {
-    400: "Malformed JSON, or an invalid query parameter (a date that does not exist, a negative limit)",
-    401: "No valid bearer token (the body is not read)",
-    404: "Unknown region, programme, event or source",
-    409: "Stale expected version (the problem names the current one), or a reused idempotency key",
-    413: "Request body over the configured limit",
-    415: "Writes need `Content-Type: application/json`",
-    422: "Invalid fields: `errors` lists the JSON path and message of each",
-    503: "The views did not reach `min_position` in time (see Retry-After), or the log refuses writes",
-}
-_EXAMPLE = Problem(
-    type=PROBLEM_BASE + "unknown-region",
-    title="Unknown region",
-    status=404,
-    detail="No region '149999'",
-    instance="/regions/149999",
-)
-
-
-def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
-    """OpenAPI entries for the problem documents a route may answer with."""
-    return {
-        status: ResponseSpec(
-            data_container=Problem,
-            description=_DESCRIPTIONS[status],
-            media_type=PROBLEM_JSON,
-            generate_examples=False,
-            examples=[Example(summary="A problem", value=msgspec.to_builtins(_EXAMPLE))]
-            if status == 404
-            else None,
-        )
-        for status in statuses
-    }

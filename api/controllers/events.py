@@ -16,14 +16,13 @@ from api.caching import answer
 from api.context import ApiDep
 from api.eventlog import event_detail, event_page
 from api.models import EventDetail, EventPage, WriteResult
-from api.openapi import READ_HEADERS, answers
-from api.problems import problem_responses
+from api.openapi import READ_HEADERS, answers, write_responses
 from api.writes import IdempotencyKey, amend, append_body, created
 
 EventId = Annotated[str, PathParameter(description="The event's id (a UUID).")]
 WRITE = {"guards": [require_token], "security": [{"bearer": []}], "status_code": 201}
-APPEND_PROBLEMS = problem_responses(400, 401, 409, 413, 415, 422, 503)
-AMEND_PROBLEMS = problem_responses(400, 401, 404, 409, 413, 415, 422, 503)
+APPEND_RESPONSES = write_responses(400, 401, 409, 413, 415, 422, 503)
+AMEND_RESPONSES = write_responses(400, 401, 404, 409, 413, 415, 422, 503)
 
 
 class EventController(Controller):
@@ -54,9 +53,7 @@ class EventController(Controller):
         """One event as logged, with the corrections and retractions that amend it."""
         return await answer(api, request, lambda r: event_detail(r, event_id))
 
-    @post(
-        "/", summary="Append events", responses=problem_responses(400, 401, 409, 413, 415, 422, 503), **WRITE
-    )
+    @post("/", summary="Append events", responses=APPEND_RESPONSES, **WRITE)
     async def append_events(
         self, request: Request, api: ApiDep, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
@@ -69,7 +66,7 @@ class EventController(Controller):
     @post(
         "/{event_id:str}/corrections",
         summary="Correct a milestone",
-        responses=AMEND_PROBLEMS,
+        responses=AMEND_RESPONSES,
         **WRITE,
     )
     async def correct(
@@ -83,7 +80,7 @@ class EventController(Controller):
     @post(
         "/{event_id:str}/retractions",
         summary="Retract a milestone",
-        responses=AMEND_PROBLEMS,
+        responses=AMEND_RESPONSES,
         **WRITE,
     )
     async def retract(

@@ -9,7 +9,7 @@ from litestar.openapi.spec import Example
 from litestar.params import PathParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 
-from api import params
+from api import examples, params
 from api.caching import Reader, answer
 from api.context import ApiDep
 from api.links import region_links, region_url
@@ -114,12 +114,16 @@ class RegionController(Controller):
         """Every region of the gazetteer (GB/T 2260 codes, names in Chinese and English)."""
         return await answer(api, request, lambda r: region_list(r, tree))
 
-    @get("/{code:str}", summary="A region", responses=answers(RegionDetail, 404))
+    @get("/{code:str}", summary="A region", responses=answers(RegionDetail, 404, example=examples.REGION))
     async def get_region(self, request: Request, api: ApiDep, code: RegionCode) -> ASGIResponse:
         """Names, kind, parent, children, and links to its timeline, status and calendar feed."""
         return await answer(api, request, lambda r: region_detail(r, code))
 
-    @get("/{code:str}/timeline", summary="A region's timeline", responses=answers(TimelineView, 404, 503))
+    @get(
+        "/{code:str}/timeline",
+        summary="A region's timeline",
+        responses=answers(TimelineView, 404, 503, example=examples.TIMELINE),
+    )
     async def timeline(
         self,
         request: Request,
@@ -169,7 +173,7 @@ class RegionController(Controller):
     @get(
         "/{code:str}/status",
         summary="A region's programme status on a day",
-        responses=answers(StatusReport, 404, 503),
+        responses=answers(StatusReport, 404, 503, example=examples.STATUS),
     )
     async def status(
         self,
