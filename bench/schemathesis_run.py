@@ -1,0 +1,93 @@
+"""Schemathesis against a real `timeline serve` process: no 5xx, every answer as documented.
+
+    python bench/schemathesis_run.py                  # 30 examples per operation, seed 20240828
+    python bench/schemathesis_run.py --max-examples 100 --seed 7
+
+The server runs on a temporary database loaded with the bundled seeds and a bearer token, so
+the write routes are exercised past authentication. The checks are those the API promises:
+no server error, and status codes, content types and bodies that match /schema/openapi.json.
+Prints schemathesis's summary (with the number of generated test cases) and exits non-zero on
+any failure.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+# bench/http.py is named like the standard library's `http` package: keep this folder off the path.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+
+import argparse  # noqa: E402
+import os  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+import urllib.request  # noqa: E402
+
+CHECKS = "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance"
+TOKEN = "schemathesis-token"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"server at {url} did not start")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--max-examples", type=int, default=30, help="per operation (default 30)")
+    parser.add_argument("--seed", type=int, default=20240828, help="generation seed (default 20240828)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="schemathesis-") as tmp:
+        folder, port = Path(tmp), free_port()
+        env = {**os.environ, "TIMELINE_TOKENS": TOKEN, "TIMELINE_LOG_LEVEL": "WARNING"}
+        command = ["timeline", "serve", "--db", str(folder / "timeline.db"), "--port", str(port)]
+        server = subprocess.Popen(
+            [*command, "--no-access-log"],
+            cwd=folder,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_for(f"{base}/health")
+            run = [
+                "schemathesis",
+                "run",
+                f"{base}/schema/openapi.json",
+                "--checks",
+                CHECKS,
+                "--max-examples",
+                str(args.max_examples),
+                "--seed",
+                str(args.seed),
+                "--header",
+                f"Authorization: Bearer {TOKEN}",
+                "--no-color",
+            ]
+            return subprocess.run(run, cwd=folder, check=False).returncode
+        finally:
+            server.terminate()
+            server.wait(20)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
