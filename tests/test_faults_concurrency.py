@@ -14,7 +14,7 @@ from tests.faults.readers import read_under_load
 pytestmark = pytest.mark.slow
 
 
-def test_each_stream_version_is_won_exactly_once_and_losers_are_told(tmp_path: Path):
+def test_each_stream_version_is_won_exactly_once_and_losers_are_told(tmp_path: Path) -> None:
     report = race(tmp_path / "race.db", tmp_path, writers=4, attempts=50, streams=3, rng=random.Random(3))
     assert report.attempts == 200
     assert report.wins + report.conflicts == report.attempts
@@ -26,7 +26,7 @@ def test_each_stream_version_is_won_exactly_once_and_losers_are_told(tmp_path: P
     assert report.partial == 0  # a two-stream batch that lost on one stream wrote neither
 
 
-def test_readers_keep_answering_during_long_appends_and_never_see_half_a_batch(tmp_path: Path):
+def test_readers_keep_answering_during_long_appends_and_never_see_half_a_batch(tmp_path: Path) -> None:
     report = read_under_load(
         tmp_path / "load.db", tmp_path, readers=2, rounds=3, big=8000, rng=random.Random(5)
     )

@@ -19,7 +19,7 @@ from tests.faults.logdb import make_batch, make_db
 pytestmark = pytest.mark.slow
 
 
-def test_killed_writers_lose_no_acknowledged_append_and_leave_no_partial_batch(tmp_path: Path):
+def test_killed_writers_lose_no_acknowledged_append_and_leave_no_partial_batch(tmp_path: Path) -> None:
     db = tmp_path / "crashed.db"
     report = kill_writers(db, tmp_path, kills=20, rng=random.Random(20260101))
     assert report.kills == 20
@@ -33,7 +33,7 @@ def test_killed_writers_lose_no_acknowledged_append_and_leave_no_partial_batch(t
     assert compare_projections(db, tmp_path) is None
 
 
-def test_the_audit_counts_a_lost_a_partial_and_an_unacknowledged_batch(tmp_path: Path):
+def test_the_audit_counts_a_lost_a_partial_and_an_unacknowledged_batch(tmp_path: Path) -> None:
     """The audit is itself tested, so a clean report above means something."""
     db = tmp_path / "t.db"
     make_db(db)

@@ -77,7 +77,7 @@ def event_file(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("damage", list(DAMAGE))
 def test_the_cli_refuses_a_damaged_file_with_a_message_and_writes_nothing(
     log: Path, event_file: Path, damage: str
-):
+) -> None:
     DAMAGE[damage](log)
     before = digest(log)
     for args in (["verify"], ["append", str(event_file)]):
@@ -86,7 +86,7 @@ def test_the_cli_refuses_a_damaged_file_with_a_message_and_writes_nothing(
     assert digest(log) == before
 
 
-def test_a_damaged_events_page_is_named_by_verify_and_then_holds_writes(log: Path, event_file: Path):
+def test_a_damaged_events_page_is_named_by_verify_and_then_holds_writes(log: Path, event_file: Path) -> None:
     """Damage in the middle of the log is not seen at open (that would mean reading the whole
     file every time): `verify` (run by the scheduler too) finds it, names where the proven log
     ends (exit 3) and records a hold, so no write lands on a damaged file after that."""
@@ -110,7 +110,7 @@ def _head(path: Path) -> tuple[int, str]:
 
 
 @pytest.mark.parametrize("damage", [*DAMAGE, "an events page scribbled over"])
-def test_the_service_refuses_to_start_on_a_damaged_file(log: Path, damage: str):
+def test_the_service_refuses_to_start_on_a_damaged_file(log: Path, damage: str) -> None:
     """`timeline serve` stops at start-up with a message; it neither loops nor serves garbage."""
     {**DAMAGE, "an events page scribbled over": damage_events_page}[damage](log)
     before = digest(log) if damage in DAMAGE else _head(log)
@@ -123,7 +123,7 @@ def test_the_service_refuses_to_start_on_a_damaged_file(log: Path, damage: str):
 
 
 @pytest.mark.parametrize("damage", ["truncated to half", "header overwritten", "zeroed"])
-def test_create_app_refuses_to_start_on_a_damaged_file(log: Path, damage: str):
+def test_create_app_refuses_to_start_on_a_damaged_file(log: Path, damage: str) -> None:
     from litestar.testing import TestClient
 
     from api.app import create_app
@@ -143,7 +143,7 @@ def _causes(error: BaseException, kind: type[BaseException]) -> bool:
     return any(_causes(e, kind) for e in inner)
 
 
-def test_a_missing_file_is_refused_by_every_reading_command(tmp_path: Path):
+def test_a_missing_file_is_refused_by_every_reading_command(tmp_path: Path) -> None:
     missing = tmp_path / "nowhere.db"
     for args in (["verify"], ["log"], ["jobs"], ["backup"]):
         result = run_cli(*args, "--db", str(missing))
@@ -151,7 +151,9 @@ def test_a_missing_file_is_refused_by_every_reading_command(tmp_path: Path):
     assert not missing.exists()
 
 
-def test_a_missing_directory_is_refused_even_where_a_file_would_be_created(tmp_path: Path, event_file: Path):
+def test_a_missing_directory_is_refused_even_where_a_file_would_be_created(
+    tmp_path: Path, event_file: Path
+) -> None:
     """`init`, `append` and `serve` create a missing file (first start), never a missing folder:
     that is an unmounted volume or a typo, not a new deployment."""
     target = tmp_path / "unmounted" / "timeline.db"
@@ -171,7 +173,7 @@ def read_only_dir(log: Path) -> Iterator[Path]:
     os.chmod(log.parent, 0o755)
 
 
-def test_a_read_only_directory_is_refused_with_a_message(read_only_dir: Path, event_file: Path):
+def test_a_read_only_directory_is_refused_with_a_message(read_only_dir: Path, event_file: Path) -> None:
     before = digest(read_only_dir)
     for args in (["verify"], ["log"], ["append", str(event_file)], ["serve", "--port", "9"]):
         result = run_cli(
@@ -181,7 +183,7 @@ def test_a_read_only_directory_is_refused_with_a_message(read_only_dir: Path, ev
     assert digest(read_only_dir) == before
 
 
-def test_a_full_database_refuses_the_append_and_keeps_the_log_intact(log: Path):
+def test_a_full_database_refuses_the_append_and_keeps_the_log_intact(log: Path) -> None:
     """Full disk simulated in-process with `PRAGMA max_page_count` on the store's connection."""
     store = EventStore.open(log, create=False)
     before = log_state(log)

@@ -48,7 +48,7 @@ def log(tmp_path: Path) -> Path:
     return path
 
 
-def test_the_cli_append_on_a_full_disk_fails_cleanly_and_the_log_is_intact(log: Path, tmp_path: Path):
+def test_the_cli_append_on_a_full_disk_fails_cleanly_and_the_log_is_intact(log: Path, tmp_path: Path) -> None:
     big = tmp_path / "big.jsonl"
     big.write_text("\n".join(json.dumps(_event(n)) for n in range(3000)))
     before = log_state(log)
@@ -63,7 +63,7 @@ def test_the_cli_append_on_a_full_disk_fails_cleanly_and_the_log_is_intact(log: 
     assert run_cli("append", str(small), "--db", str(log)).returncode == 0  # room again: it works
 
 
-def test_the_service_refuses_to_start_when_the_views_cannot_be_built_on_a_full_disk(log: Path):
+def test_the_service_refuses_to_start_when_the_views_cannot_be_built_on_a_full_disk(log: Path) -> None:
     """A first start must build the views; with no room it stops with a message, no loop."""
     before = log_state(log)
     result = run_cli(
@@ -122,7 +122,7 @@ def server(log: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[by
 
 def test_the_service_answers_a_problem_on_a_full_disk_and_keeps_serving(
     server: tuple[str, subprocess.Popen[bytes]], log: Path
-):
+) -> None:
     url, proc = server
     before = log_state(log)
     headers = {"Authorization": "Bearer secret", "Content-Type": "application/json"}

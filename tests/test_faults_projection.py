@@ -14,7 +14,7 @@ from tests.faults.projector import kill_projectors
 pytestmark = pytest.mark.slow
 
 
-def test_projectors_killed_mid_way_end_with_the_tables_of_a_rebuild(tmp_path: Path):
+def test_projectors_killed_mid_way_end_with_the_tables_of_a_rebuild(tmp_path: Path) -> None:
     db = tmp_path / "projected.db"
     report = kill_projectors(db, tmp_path, kills=8, rng=random.Random(7), initial=6000, per_round=600)
     assert report.rounds == 8

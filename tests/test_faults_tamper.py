@@ -44,7 +44,7 @@ def verify(path: Path) -> tuple[int, str]:
         "DELETE FROM events",
     ],
 )
-def test_update_and_delete_are_refused_by_the_triggers(log: Path, statement: str):
+def test_update_and_delete_are_refused_by_the_triggers(log: Path, statement: str) -> None:
     before = sql(log).execute("SELECT * FROM events").fetchall()
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
         sql(log).execute(statement)
@@ -58,7 +58,7 @@ def test_update_and_delete_are_refused_by_the_triggers(log: Path, statement: str
     "trigger refusing reused positions closes it but costs ~50% on bulk import. `verify` names the "
     "replaced position (see the `row replaced` case below).",
 )
-def test_insert_or_replace_cannot_overwrite_an_event(log: Path):
+def test_insert_or_replace_cannot_overwrite_an_event(log: Path) -> None:
     """REPLACE deletes the old row without firing DELETE triggers (SQLite fires them only with
     recursive_triggers on), so the triggers alone do not keep an event from being overwritten."""
     conn = sql(log)
@@ -69,7 +69,7 @@ def test_insert_or_replace_cannot_overwrite_an_event(log: Path):
     assert "FAULT" not in conn.execute("SELECT payload FROM events WHERE position = 3").fetchone()[0]
 
 
-def test_a_replace_through_the_triggers_is_named_by_verify(log: Path):
+def test_a_replace_through_the_triggers_is_named_by_verify(log: Path) -> None:
     """With the triggers in place, REPLACE on a new position reusing an old event_id deletes
     that old row; the hash chain notices the missing position."""
     conn = sql(log)
@@ -124,7 +124,7 @@ TAMPERING: dict[str, tuple[Tamper, int]] = {
 
 
 @pytest.mark.parametrize("name", list(TAMPERING))
-def test_verify_names_the_first_altered_position_with_exit_code_3(log: Path, name: str):
+def test_verify_names_the_first_altered_position_with_exit_code_3(log: Path, name: str) -> None:
     tamper, position = TAMPERING[name]
     assert verify(log)[0] == 0
     conn = sql(log)
@@ -136,7 +136,7 @@ def test_verify_names_the_first_altered_position_with_exit_code_3(log: Path, nam
     assert f"Hash chain broken at position {position}:" in output
 
 
-def test_a_byte_changed_in_the_file_itself_is_named(log: Path):
+def test_a_byte_changed_in_the_file_itself_is_named(log: Path) -> None:
     """No SQL at all: one byte of one row's payload is changed on disk."""
     conn = sql(log)
     position, label = conn.execute(
@@ -152,7 +152,7 @@ def test_a_byte_changed_in_the_file_itself_is_named(log: Path):
     assert f"position {position}:" in result.stderr and "does not match its hash" in result.stderr
 
 
-def test_events_removed_from_the_end_are_noticed_after_a_verified_walk(log: Path):
+def test_events_removed_from_the_end_are_noticed_after_a_verified_walk(log: Path) -> None:
     """A hash chain alone cannot tell a shorter log from a truncated one; the verified position
     recorded by the last full walk can."""
     assert verify(log)[0] == 0
@@ -166,7 +166,7 @@ def test_events_removed_from_the_end_are_noticed_after_a_verified_walk(log: Path
     assert f"position {head - 2}:" in output
 
 
-def test_a_recorded_break_holds_writes_until_a_clean_walk(log: Path):
+def test_a_recorded_break_holds_writes_until_a_clean_walk(log: Path) -> None:
     conn = sql(log)
     _drop_triggers(conn)
     conn.execute("UPDATE events SET stream = 'moved' WHERE position = 4")

@@ -27,7 +27,7 @@ POISON = {
 @pytest.mark.parametrize("name", list(POISON))
 def test_append_reports_a_poison_file_and_writes_nothing(
     store: EventStore, db_path: Path, tmp_path: Path, name: str, suffix: str
-):
+) -> None:
     path = tmp_path / f"poison{suffix}"
     path.write_bytes(POISON[name])
     before = log_state(db_path)
@@ -38,7 +38,7 @@ def test_append_reports_a_poison_file_and_writes_nothing(
 
 def test_a_poison_file_in_the_drop_folder_is_moved_aside_and_the_rest_imported(
     store: EventStore, db_path: Path, tmp_path: Path
-):
+) -> None:
     drop = tmp_path / "drop"
     drop.mkdir()
     (drop / "a-poison.json").write_bytes(POISON["invalid UTF-8"])

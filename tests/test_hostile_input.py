@@ -35,14 +35,16 @@ def _param(case: Case) -> object:
 
 
 @pytest.mark.parametrize("case", [_param(c) for c in CASES])
-def test_a_hostile_request_gets_its_problem_and_writes_nothing(client: TestClient, app_db: Path, case: Case):
+def test_a_hostile_request_gets_its_problem_and_writes_nothing(
+    client: TestClient, app_db: Path, case: Case
+) -> None:
     before = log_state(app_db)
     response = send(client, case)
     assert problems_with(response, case) == []
     assert log_state(app_db) == before
 
 
-def test_the_cases_cover_every_kind_of_attack_asked_for():
+def test_the_cases_cover_every_kind_of_attack_asked_for() -> None:
     names = " ".join(c.name for c in CASES).lower()
     for word in (
         "truncated",

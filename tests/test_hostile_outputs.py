@@ -79,7 +79,7 @@ def _unfolded(ics: bytes) -> list[str]:
 @pytest.mark.parametrize(("lang", "title"), [("en", ICS_TITLE), ("zh", ICS_TITLE_ZH)])
 def test_crlf_and_begin_vevent_in_a_title_stay_one_escaped_summary(
     client: TestClient, written: dict[str, str], lang: str, title: str
-):
+) -> None:
     response = client.get(
         "/feeds/regions/140781.ics", params={"lang": lang, "min_position": written["min_position"]}
     )
@@ -96,7 +96,9 @@ def test_crlf_and_begin_vevent_in_a_title_stay_one_escaped_summary(
     assert any(line.startswith("SUMMARY:") and "\\n" in line for line in lines)
 
 
-def test_markup_in_a_title_is_a_plain_string_in_the_widget_json(client: TestClient, written: dict[str, str]):
+def test_markup_in_a_title_is_a_plain_string_in_the_widget_json(
+    client: TestClient, written: dict[str, str]
+) -> None:
     response = client.get(
         "/widget/regions/140781.json", params={"lang": "en", "min_position": written["min_position"]}
     )
@@ -108,7 +110,7 @@ def test_markup_in_a_title_is_a_plain_string_in_the_widget_json(client: TestClie
     ]
 
 
-def test_the_embed_page_escapes_markup_from_the_data(client: TestClient, written: dict[str, str]):
+def test_the_embed_page_escapes_markup_from_the_data(client: TestClient, written: dict[str, str]) -> None:
     response = client.get(
         "/embed/regions/140781", params={"lang": "en", "min_position": written["min_position"]}
     )
@@ -119,7 +121,7 @@ def test_the_embed_page_escapes_markup_from_the_data(client: TestClient, written
     assert page.count("<script") == 1  # only the page's own widget.js
 
 
-def test_timelinejs_gets_html_escaped_text(client: TestClient, written: dict[str, str]):
+def test_timelinejs_gets_html_escaped_text(client: TestClient, written: dict[str, str]) -> None:
     response = client.get(
         "/timelinejs/regions/140781.json", params={"lang": "en", "min_position": written["min_position"]}
     )
@@ -131,7 +133,7 @@ def test_timelinejs_gets_html_escaped_text(client: TestClient, written: dict[str
 @pytest.mark.parametrize("index", range(len(FORMULAS)))
 def test_formula_like_text_is_stored_and_returned_verbatim(
     client: TestClient, written: dict[str, str], index: int
-):
+) -> None:
     formula = FORMULAS[index]
     record = client.get(f"/events/{written[f'formula{index}']}").json()["record"]
     assert record["event"]["title"] == {"zh": formula, "en": formula}
@@ -139,7 +141,7 @@ def test_formula_like_text_is_stored_and_returned_verbatim(
     assert formula in [e["title"]["en"] for e in timeline["entries"]]
 
 
-def test_the_service_never_produces_csv(client: TestClient, written: dict[str, str]):
+def test_the_service_never_produces_csv(client: TestClient, written: dict[str, str]) -> None:
     document = client.get("/schema/openapi.json").json()
     media_types = {
         media
@@ -159,7 +161,7 @@ def test_the_service_never_produces_csv(client: TestClient, written: dict[str, s
         assert "csv" not in response.headers.get("content-type", ""), url
 
 
-def test_the_widget_script_never_builds_html_from_strings():
+def test_the_widget_script_never_builds_html_from_strings() -> None:
     """The widget renders data with DOM text nodes, so no title can become markup in the page."""
     static = Path(__file__).resolve().parents[1] / "api" / "static"
     for script in static.glob("*.js"):
