@@ -28,7 +28,7 @@ def test_each_stream_version_is_won_exactly_once_and_losers_are_told(tmp_path: P
 
 def test_readers_keep_answering_during_long_appends_and_never_see_half_a_batch(tmp_path: Path) -> None:
     report = read_under_load(
-        tmp_path / "load.db", tmp_path, readers=2, rounds=3, big=8000, rng=random.Random(5)
+        tmp_path / "load.db", tmp_path, readers=2, rounds=3, big=12_000, rng=random.Random(5)
     )
     assert report.long_appends == 3
     assert report.half_batches_seen == 0

@@ -88,7 +88,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def server(log: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`timeline serve` with a file-size limit a little above the database's size."""
+    """`timeline serve` whose files may not grow past ROOM bytes (the database already has)."""
     store = EventStore.open(log, create=False)
     catch_up(store)  # the views are built before the limit applies
     store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -96,28 +96,45 @@ def server(log: Path, tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[by
     assert log.stat().st_size > ROOM
     port = _free_port()
     env = {**os.environ, "TIMELINE_TOKENS": "secret", "TIMELINE_SCHEDULER": "false"}
-    output = (tmp_path / "serve.log").open("wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "timeline", "serve", "--db", str(log), "--port", str(port), "--no-access-log"],
-        cwd=REPO,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-        preexec_fn=file_size_limit(ROOM),
-    )
-    url = f"http://127.0.0.1:{port}"
+    command = [
+        sys.executable,
+        "-m",
+        "timeline",
+        "serve",
+        "--db",
+        str(log),
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+    with (tmp_path / "serve.log").open("wb") as output:
+        proc = subprocess.Popen(
+            command,
+            cwd=REPO,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            preexec_fn=file_size_limit(ROOM),
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+            _wait_until_up(url, proc, tmp_path / "serve.log")
+            yield url, proc
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=30)
+
+
+def _wait_until_up(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
+        assert proc.poll() is None, log.read_text()[-3000:]
         try:
             if httpx.get(f"{url}/health", timeout=2).status_code == 200:
-                break
+                return
         except httpx.TransportError:
             time.sleep(0.2)
-        assert proc.poll() is None, (tmp_path / "serve.log").read_text()[-3000:]
-    yield url, proc
-    proc.send_signal(signal.SIGTERM)
-    proc.wait(timeout=30)
-    output.close()
+    raise AssertionError(f"timeline serve did not answer within 90 s:\n{log.read_text()[-3000:]}")
 
 
 def test_the_service_answers_a_problem_on_a_full_disk_and_keeps_serving(
