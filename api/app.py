@@ -23,6 +23,7 @@ from api.openapi import docs_routes, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.widget import widget_handlers
 from projections import ensure_projections
+from projections.errors import RebuildSuperseded
 from timeline.database import open_store
 from timeline.settings import Settings, load_settings
 
@@ -45,6 +46,8 @@ def _lifespan(api: Api) -> Any:
         store = open_store(api.settings, create=True)
         try:
             ensure_projections(store)
+        except RebuildSuperseded:
+            pass  # another process (a worker starting beside this one) is rebuilding them
         finally:
             store.close()
         try:
