@@ -195,8 +195,10 @@ def generate(path: Path, events: int, seed: int) -> None:
     regions, programmes = catalogue()
     reference = Reference(store.db)
     reference.ensure_schema()
-    source = SourceDocument(id="bench-doc", title=Text(zh="基准", en="Bench"), publisher=Text(zh="无", en="None"),
-                            published="2024-08-28", kind="news")  # fmt: skip
+    title, publisher = Text(zh="基准", en="Bench"), Text(zh="无", en="None")
+    source = SourceDocument(
+        id="bench-doc", title=title, publisher=publisher, published="2024-08-28", kind="news"
+    )
     reference.upsert([*regions, *programmes, source])
     gen = Generator(seed, regions, programmes)
     for start in range(0, events, 50_000):
@@ -209,7 +211,7 @@ def raw_fold(path: Path) -> dict:
     import sqlite3
 
     conn = sqlite3.connect(path)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     folded: dict[tuple[str, str], int] = {}
     after, count = 0, 0
     while rows := conn.execute(
@@ -223,30 +225,36 @@ def raw_fold(path: Path) -> dict:
                 folded[region, row[2]] = folded.get((region, row[2]), 0) + 1
         count += len(rows)
         after = rows[-1][0]
-    return {"events": count, "seconds": time.perf_counter() - started}
+    return {"events": count, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
 
 
 def rebuild_all(path: Path) -> dict:
     store = EventStore.open(path, create=False, synchronous="OFF")
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     count = rebuild(store, progress=sys.stderr.isatty())
-    seconds = time.perf_counter() - started
     return {
         "events": count,
-        "seconds": seconds,
+        "seconds": time.perf_counter() - started,
+        "cpu": time.process_time() - cpu,
         "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
 def child(phase: str, path: Path) -> dict:
     """Run a phase in a fresh process so its time and peak memory are its own."""
-    out = subprocess.run(
-        [sys.executable, __file__, "--phase", phase, "--db", str(path)],
-        check=True,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
+    command = [sys.executable, __file__, "--phase", phase, "--db", str(path)]
+    out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def best(runs: list[dict]) -> dict:
+    """Best of several runs (the machine may be shared): least wall and CPU time, most memory."""
+    return {
+        "events": runs[0]["events"],
+        "seconds": min(r["seconds"] for r in runs),
+        "cpu": min(r["cpu"] for r in runs),
+        "maxrss_mb": max(r.get("maxrss_mb", 0) for r in runs),
+    }
 
 
 def latencies(fn: Callable[[], object], count: int) -> tuple[float, float]:
@@ -295,25 +303,26 @@ def queries(path: Path, count: int, seed: int) -> dict[str, tuple[float, float]]
     }
 
 
-def report(events: int, raw: dict, built: dict, timings: dict[str, tuple[float, float]]) -> None:
-    raw_rate, rate = raw["events"] / raw["seconds"], built["events"] / built["seconds"]
-    ratio = rate / raw_rate
-
+def report(events: int, raw: dict, built: dict, timings: dict[str, tuple[float, float]], repeat: int) -> None:
     def verdict(ok: bool) -> str:
         return "ok" if ok else "MISSED"
 
-    print(f"log: {events:,} events")
-    print(f"raw read+decode+fold: {raw_rate:>10,.0f} events/s ({raw['seconds']:.1f} s)")
-    print(f"rebuild (both):       {rate:>10,.0f} events/s ({built['seconds']:.1f} s)  "
-          f"ratio {ratio:.2f} (target >= {TARGETS['ratio']}) {verdict(ratio >= TARGETS['ratio'])}")  # fmt: skip
+    print(f"log: {events:,} events; throughput best of {repeat} alternating runs")
+    for label, key in (("wall", "seconds"), ("cpu", "cpu")):
+        raw_rate, rate = raw["events"] / raw[key], built["events"] / built[key]
+        ratio = rate / raw_rate
+        print(
+            f"{label:<4} raw read+decode+fold {raw_rate:>9,.0f} ev/s ({raw[key]:5.1f} s)  "
+            f"rebuild {rate:>9,.0f} ev/s ({built[key]:5.1f} s)  ratio {ratio:.2f} "
+            f"(target >= {TARGETS['ratio']}) {verdict(ratio >= TARGETS['ratio'])}"
+        )
     memory = built["maxrss_mb"]
-    print(f"rebuild peak memory:  {memory:>10,.0f} MB (maxrss; target <= {TARGETS['memory_mb']}) "
-          f"{verdict(memory <= TARGETS['memory_mb'])}")  # fmt: skip
+    target = TARGETS["memory_mb"]
+    print(f"rebuild peak memory {memory:,.0f} MB (maxrss; target <= {target}) {verdict(memory <= target)}")
     for name, (p50, p99) in timings.items():
         target = TARGETS[f"{name}_p99"]
-        print(
-            f"{name:<9} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  (target p99 <= {target} ms) {verdict(p99 <= target)}"
-        )
+        ok = verdict(p99 <= target)
+        print(f"{name:<9} p50 {p50:6.2f} ms  p99 {p99:6.2f} ms  (target p99 <= {target} ms) {ok}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -323,6 +332,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=2, help="Alternating raw/rebuild runs (best kept).")
     parser.add_argument("--keep", metavar="DIR", help="Write the database here and keep it.")
     parser.add_argument("--phase", choices=["raw", "rebuild"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
@@ -343,9 +353,12 @@ def run(path: Path, args: argparse.Namespace) -> None:
     path.unlink(missing_ok=True)
     generate(path, args.events, args.seed)
     print(f"generated {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    raw = child("raw", path)
-    built = child("rebuild", path)
-    report(args.events, raw, built, queries(path, args.queries, args.seed))
+    raws, builds = [], []
+    for _ in range(args.repeat):
+        raws.append(child("raw", path))
+        builds.append(child("rebuild", path))
+    timings = queries(path, args.queries, args.seed)
+    report(args.events, best(raws), best(builds), timings, args.repeat)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,12 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from typing import Any, ClassVar, Protocol
+from functools import lru_cache
+from typing import Any, ClassVar, NamedTuple, Protocol
 
 import msgspec
 
-from events.dates import PRECISION_RANK, FuzzyDate
+from events.dates import PRECISION_RANK, FuzzyDate, parse_edtf
 from events.store import EventStore
 from projections.log import LogEvent
 from projections.regions import RegionTree
@@ -23,12 +24,17 @@ from projections.regions import RegionTree
 Db = EventStore | sqlite3.Connection
 
 
-class ApplyContext(msgspec.Struct, frozen=True):
+class ApplyContext(msgspec.Struct):
     """What a batch may need beyond its events."""
 
     tree: RegionTree
-    # Log positions of the events this batch's corrections and retractions point at.
-    targets: dict[str, int]
+    # The events this batch's corrections and retractions point at, by id, as first logged.
+    targets: dict[str, LogEvent]
+    # State a projection may keep across the batches of one run (one rebuild, one catch-up
+    # batch), keyed by projection name. With `fresh`, the tables started empty in this run,
+    # so the state has seen every row and a miss means "no row" without asking the database.
+    memo: dict[str, Any]
+    fresh: bool
 
 
 class Projection(Protocol):
@@ -36,18 +42,26 @@ class Projection(Protocol):
     version: ClassVar[int]
     # Logical table name -> column definitions (the text after `CREATE TABLE <name>`).
     tables: ClassVar[dict[str, str]]
-    # Index purpose -> (logical table, columns). Only reads use them, so a rebuild creates
-    # them once after the bulk load instead of maintaining them row by row.
+    # Index purpose -> (logical table, "(columns) [WHERE ...]"). Only reads use them, so a
+    # rebuild creates them once after the bulk load instead of maintaining them row by row.
     indexes: ClassVar[dict[str, tuple[str, str]]]
 
     def fingerprint(self, tree: RegionTree) -> str:
         """What else the rows depend on; a change triggers a rebuild like a version bump."""
         ...
 
+    def initialise(self, conn: sqlite3.Connection, names: dict[str, str], tree: RegionTree) -> None:
+        """Fill freshly created tables with what does not come from events."""
+        ...
+
     def apply(
         self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: Any
     ) -> None:
         """Write the effect of `events` (in log order) into the tables `names` maps to."""
+        ...
+
+    def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: Any) -> None:
+        """End of a rebuild, before the swap: write whatever was held across its batches."""
         ...
 
 
@@ -67,6 +81,25 @@ def sort_key(fuzzy: FuzzyDate, position: int) -> int:
         raise OverflowError(f"position {position} does not fit the sort key")
     ordinal = fuzzy.sort_day.toordinal()
     return ((ordinal << _RANK_BITS | PRECISION_RANK[fuzzy.precision]) << _POSITION_BITS) | position
+
+
+class Placement(NamedTuple):
+    """Where a fuzzy date puts an entry: its sort key without the position, and its days."""
+
+    key: int
+    earliest: int | None  # day ordinals; None = open
+    latest: int | None
+
+
+@lru_cache(maxsize=65536)
+def placement(edtf: str) -> Placement:
+    """The placement of an EDTF string, cached: replays meet the same dates again and again."""
+    fuzzy = parse_edtf(edtf)
+    return Placement(
+        sort_key(fuzzy, 0),
+        fuzzy.earliest.toordinal() if fuzzy.earliest else None,
+        fuzzy.latest.toordinal() if fuzzy.latest else None,
+    )
 
 
 def split_sort_key(key: int) -> tuple[int, int, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import msgspec
@@ -29,7 +30,9 @@ class DateValue(msgspec.Struct, frozen=True, kw_only=True):
     latest: date | None
 
 
+@lru_cache(maxsize=65536)
 def date_value(edtf: str) -> DateValue:
+    """The DateValue of an EDTF string (shared: DateValues are immutable)."""
     parsed: FuzzyDate = parse_edtf(edtf)
     return DateValue(edtf=edtf, precision=parsed.precision, earliest=parsed.earliest, latest=parsed.latest)
 
@@ -110,7 +113,7 @@ class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True):
     """A region's status in one programme on a date.
 
     `certainty` is "uncertain" when the change to `status` has a fuzzy date straddling the
-    day asked about: it happened within `window`, and before it the status was `previous`.
+    day asked about: it happened (or may have happened) within `window`.
     """
 
     programme: str
@@ -118,7 +121,6 @@ class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True):
     certainty: Certainty
     since: DateValue | None = None
     window: Window | None = None
-    previous: str | None = None
     evidence: list[Evidence] = []
     inherited_from: str | None = None
 
@@ -137,7 +139,6 @@ class MemberRow(msgspec.Struct, frozen=True, kw_only=True):
     certainty: Certainty
     since: DateValue | None = None
     window: Window | None = None
-    previous: str | None = None
     evidence: list[Evidence] = []
     inherited_from: str | None = None
 

@@ -10,9 +10,12 @@ token: the newest wins and an older one stops with `RebuildSuperseded`.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 import msgspec
 from tqdm import tqdm
@@ -20,8 +23,8 @@ from tqdm import tqdm
 from events.errors import UnknownReference
 from events.reference import Reference
 from events.store import EventStore
-from events.types import MilestoneCorrected, MilestoneRetracted
 from projections.base import (
+    MAX_POSITION,
     ApplyContext,
     Projection,
     read_snapshot,
@@ -29,7 +32,7 @@ from projections.base import (
     write_transaction,
 )
 from projections.errors import ProjectionUnavailable, RebuildSuperseded
-from projections.log import LogEvent, head_position, positions_of, read_batch
+from projections.log import CORRECTED, RETRACTED, LogEvent, head_position, read_batch, read_by_ids
 from projections.models import ProjectionState
 from projections.regions import RegionTree, tree_of
 from projections.status import StatusProjection
@@ -37,7 +40,7 @@ from projections.timeline import TimelineProjection
 
 PROJECTIONS: tuple[Projection, ...] = (TimelineProjection(), StatusProjection())
 CATCH_UP_BATCH = 5_000
-REBUILD_BATCH = 10_000
+REBUILD_BATCH = 20_000
 NEW = "__new"
 
 _META = (
@@ -135,25 +138,26 @@ def catch_up(
     chosen = _chosen(projections)
     tree = _tree(store, reference)
     applied = _ensure(store, chosen, tree, False)[1]
-    while True:
-        with write_transaction(store) as conn:
-            marks = checkpoints(conn)
-            low = min(marks[p.name].position for p in chosen)
-            batch = read_batch(conn, low, batch_size)
-            if batch:
-                ctx = _context(conn, tree, batch)
-                for p in chosen:
-                    mark = marks[p.name].position
-                    mine = batch if mark == low else [e for e in batch if e.position > mark]
-                    if mine:
-                        p.apply(conn, table_names(p), mine, ctx)
-                    conn.execute(
-                        "UPDATE projection_checkpoints SET position = ? WHERE name = ?",
-                        [batch[-1].position, p.name],
-                    )
-        applied += len(batch)
-        if len(batch) < batch_size:
-            return applied
+    with _gc_paused():
+        while True:
+            with write_transaction(store) as conn:
+                marks = checkpoints(conn)
+                low = min(marks[p.name].position for p in chosen)
+                batch = read_batch(conn, low, batch_size)
+                if batch:
+                    ctx = _context(conn, tree, batch, {}, fresh=False)
+                    for p in chosen:
+                        mark = marks[p.name].position
+                        mine = batch if mark == low else [e for e in batch if e.position > mark]
+                        if mine:
+                            p.apply(conn, table_names(p), mine, ctx)
+                        conn.execute(
+                            "UPDATE projection_checkpoints SET position = ? WHERE name = ?",
+                            [batch[-1].position, p.name],
+                        )
+            applied += len(batch)
+            if len(batch) < batch_size:
+                return applied
 
 
 def rebuild(
@@ -191,55 +195,71 @@ def _rebuild(
             for table, columns in p.tables.items():
                 conn.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
                 conn.execute(f"CREATE TABLE {table}{NEW} {columns}")
+            p.initialise(conn, table_names(p, NEW), tree)
         head = head_position(conn)
     label = "rebuild " + ", ".join(p.name for p in chosen)
     bar = tqdm(total=head, unit="ev", unit_scale=True, desc=label, disable=not progress)
-    position = replayed = 0
+    memo: dict[str, Any] = {}  # the new tables are this run's alone: state may span batches
     try:
-        while True:
+        with _gc_paused():
+            position, replayed = _fill(store, chosen, tree, memo, token, batch_size, bar)
             with write_transaction(store) as conn:
                 _check_token(conn, chosen, token)
-                batch = _apply(conn, chosen, tree, position, batch_size)
-                if batch:
-                    conn.execute(
-                        "UPDATE projection_builds SET position = ? WHERE token = ?",
-                        [batch[-1].position, token],
-                    )
-            if batch:
-                position = batch[-1].position
-                replayed += len(batch)
-                bar.total = max(bar.total, position)
-                bar.update(len(batch))
-            if len(batch) < batch_size:
-                break
-        with write_transaction(store) as conn:
-            _check_token(conn, chosen, token)
-            for p in chosen:
-                for purpose, (table, columns) in p.indexes.items():
-                    index = f"ix_{table}_{purpose}_{token[:8]}"
-                    conn.execute(f"CREATE INDEX {index} ON {table}{NEW} ({columns})")
-        with write_transaction(store) as conn:
-            _check_token(conn, chosen, token)
-            while batch := _apply(conn, chosen, tree, position, batch_size):
-                position = batch[-1].position
-                replayed += len(batch)
-                bar.update(len(batch))
-            _swap(conn, chosen, tree, position)
+                for p in chosen:
+                    for purpose, (table, spec) in p.indexes.items():
+                        conn.execute(f"CREATE INDEX ix_{table}_{purpose}_{token[:8]} ON {table}{NEW} {spec}")
+            with write_transaction(store) as conn:  # the last events, then the swap, at once
+                _check_token(conn, chosen, token)
+                while batch := _apply(conn, chosen, tree, memo, position, batch_size):
+                    position = batch[-1].position
+                    replayed += len(batch)
+                    bar.update(len(batch))
+                ctx = ApplyContext(tree, {}, memo, fresh=True)
+                for p in chosen:
+                    p.finish(conn, table_names(p, NEW), ctx)
+                _swap(conn, chosen, tree, position)
     finally:
         bar.close()
     return replayed
+
+
+def _fill(
+    store: EventStore,
+    chosen: Sequence[Projection],
+    tree: RegionTree,
+    memo: dict[str, Any],
+    token: str,
+    batch_size: int,
+    bar: tqdm,
+) -> tuple[int, int]:
+    """Replay the log into the new tables, a transaction per batch; (last position, count)."""
+    position = replayed = 0
+    while True:
+        with write_transaction(store) as conn:
+            _check_token(conn, chosen, token)
+            batch = _apply(conn, chosen, tree, memo, position, batch_size)
+            count = len(batch)
+            position = batch[-1].position if batch else position
+            del batch  # before the next batch is read: one batch in memory at a time
+            conn.execute("UPDATE projection_builds SET position = ? WHERE token = ?", [position, token])
+        replayed += count
+        bar.total = max(bar.total, position)
+        bar.update(count)
+        if count < batch_size:
+            return position, replayed
 
 
 def _apply(
     conn: sqlite3.Connection,
     chosen: Sequence[Projection],
     tree: RegionTree,
+    memo: dict[str, Any],
     after: int,
     batch_size: int,
 ) -> list[LogEvent]:
     batch = read_batch(conn, after, batch_size)
     if batch:
-        ctx = _context(conn, tree, batch)
+        ctx = _context(conn, tree, batch, memo, fresh=True)
         for p in chosen:
             p.apply(conn, table_names(p, NEW), batch, ctx)
     return batch
@@ -267,21 +287,36 @@ def _check_token(conn: sqlite3.Connection, chosen: Sequence[Projection], token: 
         raise RebuildSuperseded([p.name for p in chosen])
 
 
-def _context(conn: sqlite3.Connection, tree: RegionTree, batch: list[LogEvent]) -> ApplyContext:
-    """Resolve where the batch's corrections and retractions point, in one query."""
+def _context(
+    conn: sqlite3.Connection, tree: RegionTree, batch: list[LogEvent], memo: dict[str, Any], fresh: bool
+) -> ApplyContext:
+    """The batch's context: where its corrections and retractions point, read in one query."""
+    if batch and batch[-1].position > MAX_POSITION:  # pragma: no cover - four billion events
+        raise OverflowError(f"position {batch[-1].position} does not fit the sort key")
     wanted: list[str] = []
     for logged in batch:
-        event = logged.event
-        if isinstance(event, MilestoneCorrected):
-            wanted.append(str(event.corrects))
-        elif isinstance(event, MilestoneRetracted):
-            wanted.append(str(event.retracts))
-    if not wanted:
-        return ApplyContext(tree, {})
-    local = {logged.event_id: logged.position for logged in batch}
-    targets = {target: local[target] for target in wanted if target in local}
-    targets.update(positions_of(conn, [t for t in wanted if t not in targets]))
-    return ApplyContext(tree, targets)
+        if logged.type == CORRECTED:
+            wanted.append(str(logged.event.corrects))  # type: ignore[union-attr]
+        elif logged.type == RETRACTED:
+            wanted.append(str(logged.event.retracts))  # type: ignore[union-attr]
+    targets: dict[str, LogEvent] = {}
+    if wanted:
+        needed = set(wanted)
+        targets = {logged.event_id: logged for logged in batch if logged.event_id in needed}
+        targets.update(read_by_ids(conn, [t for t in wanted if t not in targets]))
+    return ApplyContext(tree, targets, memo, fresh)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Batches allocate millions of small acyclic objects; the cycle collector only slows them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def projection_states(

@@ -11,6 +11,7 @@ import msgspec
 from events.reference import Reference
 from events.types import Text
 from projections.base import Db, read_snapshot
+from projections.intervals import FIRST, LAST
 from projections.models import (
     Basis,
     Certainty,
@@ -21,6 +22,7 @@ from projections.models import (
     ProgrammeStatus,
     StatusReport,
     Window,
+    date_value,
 )
 from projections.params import basis_position, known_filter, known_position, required_day
 from projections.regions import tree_of
@@ -32,28 +34,67 @@ class _Answer(msgspec.Struct, frozen=True):
     certainty: Certainty
     since: DateValue
     window: Window | None
-    previous: str | None
     evidence: list[Evidence]
 
 
-_decode_answer = msgspec.json.Decoder(_Answer).decode
+_decode_evidence = msgspec.json.Decoder(list[Evidence]).decode
 Answers = dict[tuple[str, str], _Answer]
+_COLUMNS = "i.region, i.programme, i.status, i.valid_from, i.certain_from, i.since, e.evidence"
+# Each interval with the evidence of its milestone version.
+_FROM = "status_intervals i JOIN status_evidence e ON e.version = i.evidence"
 
 
-def _segments(
-    store: Db, column: str, keys: Sequence[str], day: date, known: int | None
-) -> tuple[int, list[tuple[str, str, str]]]:
-    clause, values = known_filter("known_from", "known_to", known)
+def _answers(rows: list[tuple[str, ...]], day: str) -> Answers:
+    """Each row's answer on `day`: certain once `certain_from` is reached, else its window."""
+    answers = {}
+    for region, programme, status, valid_from, certain_from, since, evidence in rows:
+        window = None
+        if certain_from > day:
+            window = Window(
+                earliest=None if valid_from == FIRST else date.fromisoformat(valid_from),
+                latest=None if certain_from == LAST else date.fromisoformat(certain_from),
+            )
+        answers[region, programme] = _Answer(
+            status,
+            "uncertain" if window else "yes",
+            date_value(since),
+            window,
+            _decode_evidence(evidence),
+        )
+    return answers
+
+
+def _scan(store: Db, column: str, keys: Sequence[str], day: date, known: int | None) -> tuple[int, Answers]:
+    """Intervals holding on `day` for some regions or one programme, as known at `known`."""
+    clause, values = known_filter("i.known_from", "i.known_to", known)
     marks = ",".join("?" * len(keys))
     sql = (
-        "SELECT region, programme, answer FROM status_segments "
-        f"WHERE {column} IN ({marks}) AND valid_from <= ? AND valid_to > ? AND {clause}"
+        f"SELECT {_COLUMNS} FROM {_FROM} "
+        f"WHERE i.{column} IN ({marks}) AND i.valid_from <= ? AND i.valid_to > ? AND {clause}"
     )
     iso = day.isoformat()
     with read_snapshot(store) as conn:
         checkpoint = checkpoint_of(conn, "programme_status")
         rows = conn.execute(sql, [*keys, iso, iso, *values]).fetchall()
-    return checkpoint, rows
+    return checkpoint, _answers(rows, iso)
+
+
+def _current_members(store: Db, programme: str, day: date) -> tuple[int, Answers]:
+    """As known now: per pair of the programme, the last interval started by `day` (an index
+    seek each, as current intervals of a pair do not overlap), if it still holds."""
+    sql = (
+        f"SELECT {_COLUMNS} FROM status_pairs p "
+        "JOIN status_intervals i ON i.seg_id = ("
+        "SELECT c.seg_id FROM status_intervals c WHERE c.programme = p.programme AND c.region = p.region "
+        "AND c.known_to IS NULL AND c.valid_from <= ? AND c.valid_to > c.valid_from "
+        "ORDER BY c.valid_from DESC LIMIT 1) "
+        "JOIN status_evidence e ON e.version = i.evidence WHERE p.programme = ? AND i.valid_to > ?"
+    )
+    iso = day.isoformat()
+    with read_snapshot(store) as conn:
+        checkpoint = checkpoint_of(conn, "programme_status")
+        rows = conn.execute(sql, [iso, programme, iso]).fetchall()
+    return checkpoint, _answers(rows, iso)
 
 
 def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> tuple[str | None, _Answer | None]:
@@ -72,7 +113,6 @@ def _fields(region: str, code: str | None, answer: _Answer) -> dict[str, Any]:
         "certainty": answer.certainty,
         "since": answer.since,
         "window": answer.window,
-        "previous": answer.previous,
         "evidence": answer.evidence,
         "inherited_from": None if code == region else code,
     }
@@ -91,8 +131,7 @@ def status_report(
     day = required_day(as_of)
     known = known_position(store, known_at)
     lineage = (region, *tree_of(reference).ancestors(region))
-    checkpoint, rows = _segments(store, "region", lineage, day, known)
-    answers = {(r, p): _decode_answer(answer) for r, p, answer in rows}
+    checkpoint, answers = _scan(store, "region", lineage, day, known)
     statuses = []
     for programme in sorted(reference.programmes(), key=lambda p: p.slug):
         chain = lineage if programme.inherits_down else lineage[:1]
@@ -130,8 +169,10 @@ def programme_members(
     day = required_day(as_of)
     known = known_position(store, known_at)
     tree = tree_of(reference)
-    checkpoint, rows = _segments(store, "programme", [programme], day, known)
-    answers = {(r, p): _decode_answer(answer) for r, p, answer in rows}
+    if known is None:
+        checkpoint, answers = _current_members(store, programme, day)
+    else:
+        checkpoint, answers = _scan(store, "programme", [programme], day, known)
     codes = {region for region, _ in answers}
     if entry.inherits_down:
         for code in list(codes):

@@ -1,11 +1,18 @@
-"""The timeline projection: every milestone as an entry per region, corrections applied.
+"""The timeline projection: every milestone listed under its regions, corrections applied.
 
 Rows are bitemporal. Each version of an entry (the milestone, then one per correction or
-retraction) is a row of `timeline_entries` whose `vid` is the position of the event that
-made it (its `known_from`) and whose `known_to` is the position that superseded it. Each
-version is listed under its regions (`tree` = 0) and under every region with children at
-or above them (`tree` = 1) in `timeline_scope`, keyed by an integer sort key, so a region's
-page, with or without its descendants, as known now or at any position, is one index range.
+retraction) has a `vid`: the position of the event that made it, its `known_from`. A
+version is listed in `timeline_scope` under each of its regions and under every region with
+children at or above them, keyed by an integer sort key, so a region's page, with or without
+its descendants, now or as known at any position, is one index range. `scope` packs the
+region code and which list it is in one integer (`scope_key`): the region's own entries or
+those of its whole subtree. For versions with one region (most) the subtree rows are fanned
+out from the own rows inside SQLite, through `timeline_lineage`, once per batch.
+
+An unamended milestone is its log event: nothing of it is copied but its scope rows. Only
+amended versions are stored (`timeline_versions`, with their corrected payload and the list
+of amendments), and a version superseded gets a row there with its `known_to`;
+`timeline_heads` points an amended milestone at its current version.
 """
 
 from __future__ import annotations
@@ -15,55 +22,41 @@ from typing import Any, ClassVar
 
 import msgspec
 
-from events.dates import parse_edtf
 from events.submissions import apply_changes
-from events.types import (
-    Milestone,
-    MilestoneCorrected,
-    MilestoneRetracted,
-    decode_event,
-    encode_event,
-)
-from projections.base import ApplyContext, sort_key
-from projections.log import LogEvent
+from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event
+from projections.base import ApplyContext, placement
+from projections.log import CORRECTED, MILESTONE_TAGS, RETRACTED, LogEvent
 from projections.regions import RegionTree
 
 _to_builtins = msgspec.to_builtins
+_encode = msgspec.json.Encoder().encode
+
+
+def scope_key(code: str, *, subtree: bool) -> int:
+    """The `scope` of a region's own list (even) or its subtree's list (odd).
+
+    Region codes are six digits (`events.types.RegionCode`), so this is one-to-one; an
+    integer key keeps the index small and quick to build.
+    """
+    return int(code) * 2 + subtree
 
 
 class Version(msgspec.Struct):
-    """The current version of an entry while a batch works on it."""
+    """The current version of an amended entry while a batch works on it."""
 
     vid: int
     position: int
-    event_id: str
-    type: str
-    recorded_at: str
     retracted: bool
     event: Milestone
-    amendments: dict[str, Any] | None
+    amendments: dict[str, Any]
 
 
 class TimelineProjection:
     name: ClassVar[str] = "timeline"
     version: ClassVar[int] = 1
     tables: ClassVar[dict[str, str]] = {
-        "timeline_entries": """(
-            vid INTEGER PRIMARY KEY,
-            position INTEGER NOT NULL,
-            known_to INTEGER,
-            event_id TEXT NOT NULL,
-            type TEXT NOT NULL,
-            recorded_at TEXT NOT NULL,
-            retracted INTEGER NOT NULL,
-            programmes TEXT NOT NULL,
-            search TEXT NOT NULL,
-            payload TEXT NOT NULL,
-            amendments TEXT
-        )""",
         "timeline_scope": """(
-            scope TEXT NOT NULL,
-            tree INTEGER NOT NULL,
+            scope INTEGER NOT NULL,
             sort_key INTEGER NOT NULL,
             vid INTEGER NOT NULL,
             type TEXT NOT NULL,
@@ -71,32 +64,64 @@ class TimelineProjection:
             earliest INTEGER,
             latest INTEGER
         )""",
-        # The current version of each amended entry (an entry without a row is its own vid).
+        "timeline_versions": """(
+            vid INTEGER PRIMARY KEY,
+            position INTEGER NOT NULL,
+            known_to INTEGER,
+            retracted INTEGER NOT NULL,
+            payload TEXT,
+            amendments TEXT
+        )""",
         "timeline_heads": "(position INTEGER PRIMARY KEY, vid INTEGER NOT NULL)",
+        # Each region and the regions with children at or above it (itself included).
+        "timeline_lineage": "(region INTEGER, scope INTEGER, PRIMARY KEY (region, scope)) WITHOUT ROWID",
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
-        "by_scope": ("timeline_scope", "scope, tree, sort_key"),
+        "by_scope": ("timeline_scope", "(scope, sort_key)"),
     }
 
     def fingerprint(self, tree: RegionTree) -> str:
-        return tree.fingerprint  # rows list entries under the ancestors of their regions
+        return tree.fingerprint  # versions are listed under the ancestors of their regions
+
+    def initialise(self, conn: sqlite3.Connection, names: dict[str, str], tree: RegionTree) -> None:
+        rows = [
+            (scope_key(code, subtree=False), scope_key(scope, subtree=True))
+            for code in tree.regions
+            for scope in (code, *tree.ancestors(code))
+            if tree.has_children(scope)
+        ]
+        conn.executemany(f"INSERT OR IGNORE INTO {names['timeline_lineage']} VALUES (?, ?)", rows)
+
+    def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: ApplyContext) -> None:
+        pass
 
     def apply(
-        self,
-        conn: sqlite3.Connection,
-        names: dict[str, str],
-        events: list[LogEvent],
-        ctx: ApplyContext,
+        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: ApplyContext
     ) -> None:
         batch = _Batch(conn, names, ctx)
+        own = batch.scope.append
         for logged in events:
-            event = logged.event
-            if isinstance(event, Milestone):
-                batch.add(logged, event)
-            elif isinstance(event, MilestoneCorrected):
-                batch.correct(logged, event)
-            elif isinstance(event, MilestoneRetracted):
-                batch.retract(logged, event)
+            if logged.type in MILESTONE_TAGS:
+                position, brief = logged.position, logged.brief
+                if len(brief.regions) == 1:  # the common case, inline: a replay's hot path
+                    place = placement(brief.occurred)  # type: ignore[arg-type]
+                    key = place.key | position
+                    row = (
+                        int(brief.regions[0]) << 1,
+                        key,
+                        position,
+                        logged.type,
+                        0,
+                        place.earliest,
+                        place.latest,
+                    )
+                    own(row)
+                else:
+                    batch.list(position, position, logged.type, brief.occurred, brief.regions, False)
+            elif logged.type == CORRECTED:
+                batch.correct(logged, logged.event)  # type: ignore[arg-type]
+            elif logged.type == RETRACTED:
+                batch.retract(logged, logged.event)  # type: ignore[arg-type]
         batch.flush()
 
 
@@ -107,28 +132,45 @@ class _Batch:
         self.conn = conn
         self.names = names
         self.ctx = ctx
-        self.entries: dict[int, list[Any]] = {}
-        self.scope: list[tuple[Any, ...]] = []
+        self.scope: list[tuple[Any, ...]] = []  # rows of single-region versions
+        self.spread: list[tuple[Any, ...]] = []  # rows of the others, fanned out already
+        self.versions: dict[int, list[Any]] = {}
         self.closed: list[tuple[int, int]] = []
         self.heads: dict[int, int] = {}
         self.current: dict[int, Version] = {}
 
-    def add(self, logged: LogEvent, event: Milestone) -> None:
-        position = logged.position
-        version = Version(
-            position, position, logged.event_id, logged.type, logged.recorded_at, False, event, None
-        )
-        self.current[position] = version
-        self._insert(version, logged.payload)
+    def list(
+        self,
+        vid: int,
+        position: int,
+        type_: str,
+        occurred: str | None,
+        regions: tuple[str, ...],
+        retracted: bool,
+    ) -> None:
+        """Add the scope rows of a version to the batch."""
+        assert occurred is not None  # every milestone has a date
+        place = placement(occurred)
+        key = place.key | position
+        rest = (vid, type_, int(retracted), place.earliest, place.latest)
+        if len(regions) == 1:  # fanned out to the regions above in SQL, at flush
+            self.scope.append((scope_key(regions[0], subtree=False), key, *rest))  # as in `apply`
+            return
+        # Several regions may share the regions above: list the version once under each.
+        tree = self.ctx.tree
+        codes = dict.fromkeys(regions)
+        above = dict.fromkeys(s for c in codes for s in (c, *tree.ancestors(c)) if tree.has_children(s))
+        self.spread += [(scope_key(code, subtree=False), key, *rest) for code in codes]
+        self.spread += [(scope_key(scope, subtree=True), key, *rest) for scope in above]
 
     def correct(self, logged: LogEvent, event: MilestoneCorrected) -> None:
-        version = self._target(str(event.corrects))
+        version = self._target(str(event.corrects), logged.position)
         if version is None:
             return
         corrected, _ = apply_changes(version.event, event.changes, "$.changes")
         if corrected is None:  # the log holds an invalid correction: it changes nothing
             return
-        amendments = dict(version.amendments or {"corrections": [], "retraction": None})
+        amendments = dict(version.amendments)
         amendments["corrections"] = [
             *amendments["corrections"],
             {
@@ -139,138 +181,85 @@ class _Batch:
                 "fields": sorted(event.changes),
             },
         ]
-        payload = encode_event(corrected).decode()
-        self._supersede(logged.position, version, corrected, payload, version.retracted, amendments)
+        self._supersede(logged.position, version, corrected, version.retracted, amendments)
 
     def retract(self, logged: LogEvent, event: MilestoneRetracted) -> None:
-        version = self._target(str(event.retracts))
+        version = self._target(str(event.retracts), logged.position)
         if version is None or version.retracted:
             return
-        amendments = dict(version.amendments or {"corrections": [], "retraction": None})
+        amendments = dict(version.amendments)
         amendments["retraction"] = {
             "event_id": logged.event_id,
             "position": logged.position,
             "recorded_at": logged.recorded_at,
             "reason": _to_builtins(event.reason),
         }
-        payload = encode_event(version.event).decode()
-        self._supersede(logged.position, version, version.event, payload, True, amendments)
+        self._supersede(logged.position, version, version.event, True, amendments)
 
     def _supersede(
-        self,
-        position: int,
-        old: Version,
-        event: Milestone,
-        payload: str,
-        retracted: bool,
-        amendments: dict[str, Any],
+        self, vid: int, old: Version, event: Milestone, retracted: bool, amendments: dict[str, Any]
     ) -> None:
-        pending = self.entries.get(old.vid)
+        pending = self.versions.get(old.vid)
         if pending is not None:
-            pending[2] = position  # superseded within the batch that wrote it
+            pending[2] = vid  # superseded within the batch that wrote it
+        elif old.vid == old.position:  # the milestone as logged: its first row says when it ended
+            self.versions[old.vid] = [old.vid, old.position, vid, 0, None, None]
         else:
-            self.closed.append((position, old.vid))
-        version = Version(
-            position,
-            old.position,
-            old.event_id,
-            old.type,
-            old.recorded_at,
-            retracted,
-            event,
-            amendments,
-        )
-        self.heads[old.position] = position
-        self.current[old.position] = version
-        self._insert(version, payload)
+            self.closed.append((vid, old.vid))
+        payload = _encode(event).decode()
+        self.versions[vid] = [vid, old.position, None, int(retracted), payload, _encode(amendments).decode()]
+        self.heads[old.position] = vid
+        self.current[old.position] = Version(vid, old.position, retracted, event, amendments)
+        self.list(vid, old.position, event.__struct_config__.tag, event.occurred, event.regions, retracted)
 
-    def _insert(self, version: Version, payload: str) -> None:
-        event, vid = version.event, version.vid
-        fuzzy = parse_edtf(event.occurred)
-        key = sort_key(fuzzy, version.position)
-        earliest = fuzzy.earliest.toordinal() if fuzzy.earliest else None
-        latest = fuzzy.latest.toordinal() if fuzzy.latest else None
-        flag = int(version.retracted)
-        for scope, tree in _scopes(self.ctx.tree, event.regions):
-            self.scope.append((scope, tree, key, vid, version.type, flag, earliest, latest))
-        title, summary = event.title, event.summary
-        search = f"{title.zh}\x1f{title.en}\x1f{summary.zh}\x1f{summary.en}".casefold()
-        programmes = f",{','.join(event.programmes)}," if event.programmes else ""
-        amendments = version.amendments
-        self.entries[vid] = [
-            vid,
-            version.position,
-            None,
-            version.event_id,
-            version.type,
-            version.recorded_at,
-            flag,
-            programmes,
-            search,
-            payload,
-            msgspec.json.encode(amendments).decode() if amendments else None,
-        ]
-
-    def _target(self, event_id: str) -> Version | None:
-        position = self.ctx.targets.get(event_id)
-        if position is None:
+    def _target(self, event_id: str, before: int) -> Version | None:
+        """The current version of the milestone `event_id` logged before `before`, if any."""
+        logged = self.ctx.targets.get(event_id)
+        if logged is None or logged.position >= before or logged.type not in MILESTONE_TAGS:
             return None
+        position = logged.position
         version = self.current.get(position)
-        if version is None:
-            version = self._load(position)
-            if version is not None:
-                self.current[position] = version
+        if version is not None:
+            return version
+        row = self.conn.execute(
+            f"SELECT h.vid, v.retracted, v.payload, v.amendments FROM {self.names['timeline_heads']} h "
+            f"JOIN {self.names['timeline_versions']} v ON v.vid = h.vid WHERE h.position = ?",
+            [position],
+        ).fetchone()
+        if row is None:
+            fresh = {"corrections": [], "retraction": None}
+            event = logged.event
+            assert isinstance(event, Milestone)
+            version = Version(position, position, False, event, fresh)
+        else:
+            event = decode_event(row[2])
+            assert isinstance(event, Milestone)
+            version = Version(row[0], position, bool(row[1]), event, msgspec.json.decode(row[3]))
+        self.current[position] = version
         return version
-
-    def _load(self, position: int) -> Version | None:
-        names = self.names
-        row = self.conn.execute(
-            f"SELECT vid FROM {names['timeline_heads']} WHERE position = ?", [position]
-        ).fetchone()
-        vid = row[0] if row else position
-        row = self.conn.execute(
-            f"SELECT event_id, type, recorded_at, retracted, payload, amendments "
-            f"FROM {names['timeline_entries']} WHERE vid = ? AND position = ?",
-            [vid, position],
-        ).fetchone()
-        if row is None:  # not a milestone (perhaps an amendment, whose position is a vid)
-            return None
-        event = decode_event(row[4])
-        assert isinstance(event, Milestone)
-        amendments = msgspec.json.decode(row[5]) if row[5] else None
-        return Version(vid, position, row[0], row[1], row[2], bool(row[3]), event, amendments)
 
     def flush(self) -> None:
         names, conn = self.names, self.conn
-        entries = names["timeline_entries"]
-        if self.closed:
-            conn.executemany(f"UPDATE {entries} SET known_to = ? WHERE vid = ?", self.closed)
-        if self.entries:
-            conn.executemany(
-                f"INSERT INTO {entries} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                list(self.entries.values()),
-            )
+        scope, versions = names["timeline_scope"], names["timeline_versions"]
         if self.scope:
-            conn.executemany(
-                f"INSERT INTO {names['timeline_scope']} VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                self.scope,
+            first = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {scope}").fetchone()[0]
+            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?)", self.scope)
+            # Fan the batch's rows out to the regions above, in one statement.
+            conn.execute(
+                f"INSERT INTO {scope} SELECT l.scope, s.sort_key, s.vid, s.type, "
+                f"s.retracted, s.earliest, s.latest FROM {scope} s "
+                f"JOIN {names['timeline_lineage']} l ON l.region = s.scope WHERE s.rowid > ?",
+                [first],
             )
+        if self.spread:
+            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?)", self.spread)
+        if self.versions:
+            conn.executemany(
+                f"INSERT INTO {versions} VALUES (?, ?, ?, ?, ?, ?)", list(self.versions.values())
+            )
+        if self.closed:
+            conn.executemany(f"UPDATE {versions} SET known_to = ? WHERE vid = ?", self.closed)
         if self.heads:
             conn.executemany(
-                f"INSERT OR REPLACE INTO {names['timeline_heads']} VALUES (?, ?)",
-                list(self.heads.items()),
+                f"INSERT OR REPLACE INTO {names['timeline_heads']} VALUES (?, ?)", list(self.heads.items())
             )
-
-
-def _scopes(tree: RegionTree, regions: tuple[str, ...]) -> list[tuple[str, int]]:
-    """Where a version is listed: its regions, and every region with children at or above."""
-    if len(regions) > 1:
-        regions = tuple(dict.fromkeys(regions))
-    scopes = [(code, 0) for code in regions]
-    seen: set[str] = set()
-    for code in regions:
-        for scope in (code, *tree.ancestors(code)):
-            if scope not in seen and tree.has_children(scope):
-                seen.add(scope)
-                scopes.append((scope, 1))
-    return scopes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -12,8 +13,9 @@ import msgspec
 from events.errors import UnknownReference
 from events.reference import Reference
 from events.types import MILESTONE_TYPES, LongText, Text
-from projections.base import Db, join_sort_key, read_snapshot, split_sort_key
+from projections.base import MAX_POSITION, Db, join_sort_key, read_snapshot, split_sort_key
 from projections.errors import InvalidCursor
+from projections.log import read_payloads
 from projections.models import (
     Basis,
     Correction,
@@ -26,6 +28,7 @@ from projections.models import (
 from projections.params import MAX_LIMIT, as_day, basis_position, known_filter, known_position
 from projections.regions import tree_of
 from projections.runner import checkpoint_of
+from projections.timeline import scope_key
 
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 
@@ -75,6 +78,8 @@ def timeline_page(
     """A region's milestones in date order, a page at a time (pass `next_cursor` back).
 
     The cursor holds the sort key of the last entry shown, so appends never shift a page.
+    Type, date and retraction filters run in SQL; programme and text filters on the
+    version's payload, which for an unamended milestone is its event in the log.
     """
     reference.region(region)
     for slug in programmes or ():
@@ -86,10 +91,10 @@ def timeline_page(
         raise ValueError(f"limit must be at least 1, not {limit}")
     limit = min(limit, MAX_LIMIT)
     known = known_position(store, known_at)
-    tree = 1 if descendants and tree_of(reference).has_children(region) else 0
-    where = ["s.scope = ?", "s.tree = ?", "s.sort_key > ?"]
-    params: list[Any] = [region, tree, decode_cursor(cursor) if cursor else -1]
-    clause, values = known_filter("s.vid", "e.known_to", known)
+    subtree = descendants and tree_of(reference).has_children(region)
+    where = ["s.scope = ?"]
+    params: list[Any] = [scope_key(region, subtree=subtree)]
+    clause, values = known_filter("s.vid", "v.known_to", known)
     where.append(clause)
     params += values
     if not include_retracted:
@@ -103,43 +108,69 @@ def timeline_page(
     if (day := as_day(date_to)) is not None:
         where.append("(s.earliest IS NULL OR s.earliest <= ?)")
         params.append(day.toordinal())
-    if programmes:
-        where.append("(" + " OR ".join(["instr(e.programmes, ?) > 0"] * len(programmes)) + ")")
-        params += [f",{slug}," for slug in programmes]
-    if q:
-        where.append("instr(e.search, ?) > 0")
-        params.append(q.casefold())
     sql = (
-        "SELECT s.sort_key, e.position, e.event_id, e.type, e.recorded_at, e.retracted, "
-        "e.payload, e.amendments FROM timeline_scope s CROSS JOIN timeline_entries e "
-        f"ON e.vid = s.vid WHERE {' AND '.join(where)} ORDER BY s.sort_key LIMIT ?"
+        "SELECT s.sort_key, s.retracted, v.payload, v.amendments FROM timeline_scope s "
+        f"LEFT JOIN timeline_versions v ON v.vid = s.vid WHERE {' AND '.join(where)} "
+        "AND s.sort_key > ? ORDER BY s.sort_key LIMIT ?"
     )
+    after = decode_cursor(cursor) if cursor else -1
+    keep = _matcher(programmes, q)
+    found: list[tuple[int, TimelineEntry]] = []
+    # Programme and text filters look inside the payload: read on in chunks until the page is full.
+    chunk = limit + 1 if keep is None else max(limit + 1, 200)
     with read_snapshot(store) as conn:
         checkpoint = checkpoint_of(conn, "timeline")
-        rows = conn.execute(sql, [*params, limit + 1]).fetchall()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        while len(found) <= limit:
+            rows = conn.execute(sql, [*params, after, chunk]).fetchall()
+            logged = read_payloads(conn, [row[0] & MAX_POSITION for row in rows])
+            for row in rows:
+                entry = _entry(row, logged[row[0] & MAX_POSITION])
+                if keep is None or keep(entry):
+                    found.append((row[0], entry))
+            if len(rows) < chunk:
+                break
+            after = rows[-1][0]
+    more = len(found) > limit
+    found = found[:limit]
     return TimelinePage(
         region=region,
-        entries=[_entry(row) for row in rows],
-        next_cursor=encode_cursor(rows[-1][0]) if more else None,
+        entries=[entry for _, entry in found],
+        next_cursor=encode_cursor(found[-1][0]) if more else None,
         basis=Basis(position=basis_position(checkpoint, known), known_at=known),
     )
 
 
-def _entry(row: tuple[Any, ...]) -> TimelineEntry:
-    _, position, event_id, type_, recorded_at, retracted, payload, amendments = row
-    data: dict[str, Any] = _decode(payload)
+def _matcher(programmes: list[str] | None, q: str | None) -> Callable[[TimelineEntry], bool] | None:
+    if not programmes and not q:
+        return None
+    wanted = set(programmes or ())
+    needle = q.casefold() if q else None
+
+    def keep(entry: TimelineEntry) -> bool:
+        if wanted and wanted.isdisjoint(entry.programmes):
+            return False
+        if needle is None:
+            return True
+        title, summary = entry.title, entry.summary
+        return needle in f"{title.zh}\x1f{title.en}\x1f{summary.zh}\x1f{summary.en}".casefold()
+
+    return keep
+
+
+def _entry(row: tuple[Any, ...], logged: tuple[str, str, str]) -> TimelineEntry:
+    sort_key, retracted, payload, amendments = row
+    event_id, recorded_at, original = logged
+    data: dict[str, Any] = _decode(payload or original)
     found = _decode_amendments(amendments) if amendments else _Amendments()
     recorded = datetime.fromisoformat(recorded_at)
     changes = [c.recorded_at for c in found.corrections]
     if found.retraction is not None:
         changes.append(found.retraction.recorded_at)
     note = data.pop("note", None)
-    entry = TimelineEntry(
+    return TimelineEntry(
         event_id=event_id,
-        position=position,
-        type=type_,
+        position=sort_key & MAX_POSITION,
+        type=data.pop("type"),
         occurred=date_value(data.pop("occurred")),
         regions=data.pop("regions"),
         programmes=data.pop("programmes", []),
@@ -148,7 +179,7 @@ def _entry(row: tuple[Any, ...]) -> TimelineEntry:
         sources=[Source(**source) for source in data.pop("sources")],
         confidence=data.pop("confidence", "high"),
         note=LongText(**note) if note else None,
-        details={key: value for key, value in data.items() if key != "type"},
+        details=data,
         corrected=bool(found.corrections),
         corrections=found.corrections,
         retracted=bool(retracted),
@@ -157,4 +188,3 @@ def _entry(row: tuple[Any, ...]) -> TimelineEntry:
         last_modified=max(changes, default=recorded),
         sequence=len(changes),
     )
-    return entry

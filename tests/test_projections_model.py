@@ -1,0 +1,138 @@
+"""The projections against a naive model: replay the log up to `known_at` into plain Python
+and answer from that. Every as-of and known-at answer must match, for random logs."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from events.dates import PRECISION_RANK, parse_edtf
+from events.reference import Reference
+from events.submissions import apply_changes
+from events.types import Event, Milestone, MilestoneCorrected, MilestoneRetracted, PilotDesignated
+from projections import catch_up, status_report, timeline_page
+from tests.conftest import REGIONS
+from tests.test_projections_runner import STEP, _append_all, _events, _open
+
+DAYS = [date(2016, 1, 1), date(2017, 9, 30), date(2017, 10, 1), date(2017, 10, 15), date(2017, 10, 20)]
+DAYS += [date(2017, 10, 31), date(2017, 11, 1), date(2017, 11, 2), date(2018, 2, 15), date(2019, 1, 1)]
+INHERITS = {"county-integration": False, "dip-payment": False, "dip-city": True}
+PARENTS = {r.code: r.parent for r in REGIONS}
+
+
+def replay(events: list[Event], known_at: int) -> dict[int, tuple[str, Milestone, bool]]:
+    """Milestones by position as known at `known_at`: (event id, current version, retracted)."""
+    ids = {f"00000000-0000-4000-8000-{i:012d}": i + 1 for i in range(len(events))}
+    known: dict[int, tuple[str, Milestone, bool]] = {}
+    for index, event in enumerate(events[:known_at]):
+        if isinstance(event, Milestone):
+            known[index + 1] = (f"00000000-0000-4000-8000-{index:012d}", event, False)
+            continue
+        assert isinstance(event, MilestoneCorrected | MilestoneRetracted)
+        target = ids[str(event.corrects if isinstance(event, MilestoneCorrected) else event.retracts)]
+        if target not in known:
+            continue
+        event_id, current, retracted = known[target]
+        if isinstance(event, MilestoneRetracted):
+            known[target] = (event_id, current, True)
+        else:
+            corrected, _ = apply_changes(current, event.changes, "$")
+            if corrected is not None:
+                known[target] = (event_id, corrected, retracted)
+    return known
+
+
+def status_of(milestone: Milestone) -> str | None:
+    if not milestone.programmes:
+        return None
+    statuses = {"rating_awarded": "rated", "incentive_awarded": "awarded", "designation_ended": "ended"}
+    if isinstance(milestone, PilotDesignated):
+        return milestone.status
+    return statuses.get(milestone.__struct_config__.tag)
+
+
+def order(position: int, milestone: Milestone) -> tuple[date, int, int]:
+    fuzzy = parse_edtf(milestone.occurred)
+    return fuzzy.sort_day, PRECISION_RANK[fuzzy.precision], position
+
+
+def own_answer(known: dict[int, tuple[str, Milestone, bool]], region: str, programme: str, day: date) -> Any:
+    facts = sorted(
+        (order(p, m), p, m)
+        for p, (_, m, retracted) in known.items()
+        if not retracted and status_of(m) and region in m.regions and programme in m.programmes
+    )
+    candidate = None
+    for index, (_, _, milestone) in enumerate(facts):
+        earliest = parse_edtf(milestone.occurred).earliest
+        if earliest is None or earliest <= day:
+            candidate = index
+    if candidate is None:
+        return None
+    milestone = facts[candidate][2]
+    latest = parse_edtf(milestone.occurred).latest
+    certainty = "yes" if latest is not None and latest <= day else "uncertain"
+    return (status_of(milestone), certainty, milestone.occurred)
+
+
+def expected_status(known: dict[int, tuple[str, Milestone, bool]], region: str, day: date) -> list[Any]:
+    out = []
+    for programme, inherits in sorted(INHERITS.items()):
+        lineage = [region]
+        while inherits and PARENTS[lineage[-1]] is not None:
+            lineage.append(PARENTS[lineage[-1]])  # type: ignore[arg-type]
+        found = [(code, own_answer(known, code, programme, day)) for code in lineage]
+        found = [(code, answer) for code, answer in found if answer is not None]
+        pick = next(((c, a) for c, a in found if a[1] == "yes"), found[0] if found else None)
+        if pick is None:
+            out.append((programme, None, "no", None, None))
+        else:
+            code, answer = pick
+            out.append((programme, *answer, None if code == region else code))
+    return out
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    steps=st.lists(STEP, min_size=1, max_size=20), pauses=st.sets(st.integers(0, 20)), batch=st.integers(1, 5)
+)
+def test_answers_match_a_naive_replay_at_every_position(
+    steps: list[tuple[Any, ...]], pauses: set[int], batch: int
+) -> None:
+    events = _events(steps)
+    with tempfile.TemporaryDirectory() as folder:
+        store = _open(Path(folder), "timeline.db")
+        try:
+            _append_all(store, events, pauses, batch)
+            catch_up(store, batch_size=batch)
+            reference = Reference(store.db)
+            for known_at in range(len(events) + 1):
+                known = replay(events, known_at)
+                for region in PARENTS:
+                    page = timeline_page(store, reference, region, known_at=known_at, limit=500)
+                    entries = sorted(
+                        (order(p, m), event_id)
+                        for p, (event_id, m, retracted) in known.items()
+                        if not retracted and region in m.regions
+                    )
+                    assert [e.event_id for e in page.entries] == [event_id for _, event_id in entries]
+                    for day in DAYS:
+                        report = status_report(store, reference, region, as_of=day, known_at=known_at)
+                        got = [
+                            (
+                                s.programme,
+                                s.status,
+                                s.certainty,
+                                s.since.edtf if s.since else None,
+                                s.inherited_from,
+                            )
+                            for s in report.programmes
+                        ]
+                        assert got == expected_status(known, region, day), (known_at, region, day)
+        finally:
+            store.close()
