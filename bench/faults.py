@@ -167,10 +167,10 @@ def hostile(work: Path) -> str:
     kept = after[: len(before)] == before
     return (
         f"hostile input: {len(CASES)} requests, {documented} answered with their documented problem, "
-        f"{known} known bugs (strict xfail in tests/test_hostile_input.py), "
+        f"{known} known bug(s) (strict xfail in tests/test_hostile_input.py), "
         f"unexpected: {unexpected or 'none'}; "
-        f"log {'untouched' if kept else 'ALTERED'}, {len(after) - len(before)} events added by the known "
-        "bugs that accept what they should refuse"
+        f"log {'untouched' if kept else 'ALTERED'}, {len(after) - len(before)} event(s) added by the known "
+        "bug(s) that accept what they should refuse"
     )
 
 
