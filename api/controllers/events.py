@@ -13,7 +13,7 @@ from api import params
 from api.auth import require_token
 from api.bodies import read_json
 from api.caching import answer
-from api.context import ApiDep
+from api.context import api_of
 from api.eventlog import event_detail, event_page
 from api.models import EventDetail, EventPage, WriteResult
 from api.openapi import READ_HEADERS, answers, write_responses
@@ -33,7 +33,6 @@ class EventController(Controller):
     async def read_log(
         self,
         request: Request,
-        api: ApiDep,
         after: Annotated[
             int, QueryParameter(ge=0, description="Log position to read after (0: from the start).")
         ] = 0,
@@ -41,6 +40,7 @@ class EventController(Controller):
     ) -> ASGIResponse:
         """Events after a position, in log order, for consumers that follow the log: keep
         requesting `next` (an empty page means nothing new yet)."""
+        api = api_of(request)
         return await answer(api, request, lambda r: event_page(r, after, limit))
 
     @get(
@@ -49,16 +49,18 @@ class EventController(Controller):
         responses=answers(EventDetail, 404),
         response_headers=READ_HEADERS,
     )
-    async def get_event(self, request: Request, api: ApiDep, event_id: EventId) -> ASGIResponse:
+    async def get_event(self, request: Request, event_id: EventId) -> ASGIResponse:
         """One event as logged, with the corrections and retractions that amend it."""
+        api = api_of(request)
         return await answer(api, request, lambda r: event_detail(r, event_id))
 
     @post("/", summary="Append events", responses=APPEND_RESPONSES, **WRITE)
     async def append_events(
-        self, request: Request, api: ApiDep, idempotency_key: IdempotencyKey = None
+        self, request: Request, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
         """Append one event or a batch, all or nothing. Each item may give `expected_version`
         (the stream's version it expects, 0 for a new stream) to guard against lost updates."""
+        api = api_of(request)
         body = await read_json(request)
         result = await anyio.to_thread.run_sync(append_body, api, body, idempotency_key)
         return created(request, result)
@@ -70,9 +72,10 @@ class EventController(Controller):
         **WRITE,
     )
     async def correct(
-        self, request: Request, api: ApiDep, event_id: EventId, idempotency_key: IdempotencyKey = None
+        self, request: Request, event_id: EventId, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
         """Append a correction: the milestone stays in the log, the views show the new values."""
+        api = api_of(request)
         body = await read_json(request)
         result = await anyio.to_thread.run_sync(amend, api, event_id, "correction", body, idempotency_key)
         return created(request, result)
@@ -84,9 +87,10 @@ class EventController(Controller):
         **WRITE,
     )
     async def retract(
-        self, request: Request, api: ApiDep, event_id: EventId, idempotency_key: IdempotencyKey = None
+        self, request: Request, event_id: EventId, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
         """Append a retraction: the milestone stays in the log but leaves the default views."""
+        api = api_of(request)
         body = await read_json(request)
         result = await anyio.to_thread.run_sync(amend, api, event_id, "retraction", body, idempotency_key)
         return created(request, result)

@@ -9,7 +9,7 @@ import msgspec
 from litestar import Request, Response, get
 from litestar.datastructures import State
 
-from api.context import ApiDep
+from api.context import api_of
 from api.models import Health, SchedulerHealth
 
 
@@ -30,10 +30,11 @@ def scheduler_health(state: State) -> SchedulerHealth:
 
 
 @get("/health", tags=["service"], summary="Service health", sync_to_thread=False)
-def health(request: Request, api: ApiDep) -> Response[Health]:
+def health(request: Request) -> Response[Health]:
     """The log head, each projection's version, checkpoint and lag, the scheduler's jobs, and
     `integrity`: "ok" unless a verification recorded a break in the hash chain (writes are then
     refused until an operator repairs the log)."""
+    api = api_of(request)
     view = api.views.state()
     integrity = api.store().integrity()
     head = api.store().head()

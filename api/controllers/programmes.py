@@ -11,7 +11,7 @@ from litestar.response.base import ASGIResponse
 
 from api import params
 from api.caching import Reader, answer
-from api.context import ApiDep
+from api.context import api_of
 from api.models import ProgrammeDetail, ProgrammeList
 from api.openapi import READ_HEADERS, answers
 from api.problems import BadParameter
@@ -45,13 +45,15 @@ class ProgrammeController(Controller):
     response_headers = READ_HEADERS
 
     @get("/", summary="List programmes", responses=answers(ProgrammeList))
-    async def list_programmes(self, request: Request, api: ApiDep) -> ASGIResponse:
+    async def list_programmes(self, request: Request) -> ASGIResponse:
         """Every programme with its statuses and links to its members and calendar feed."""
+        api = api_of(request)
         return await answer(api, request, programme_list)
 
     @get("/{slug:str}", summary="A programme", responses=answers(ProgrammeDetail, 404))
-    async def get_programme(self, request: Request, api: ApiDep, slug: Slug) -> ASGIResponse:
+    async def get_programme(self, request: Request, slug: Slug) -> ASGIResponse:
         """A programme's names, description, status lifecycle and links."""
+        api = api_of(request)
         return await answer(api, request, lambda r: programme_detail(r, slug))
 
     @get(
@@ -62,7 +64,6 @@ class ProgrammeController(Controller):
     async def members(
         self,
         request: Request,
-        api: ApiDep,
         slug: Slug,
         as_of: params.AsOf,
         status: Annotated[
@@ -76,6 +77,7 @@ class ProgrammeController(Controller):
     ) -> ASGIResponse:
         """Regions with a status in the programme on `as_of` (certain or uncertain), with the
         evidence; a programme that passes down to lower levels lists those too."""
+        api = api_of(request)
         day = params.required_day("as_of", as_of)
         moment = params.known_at(known_at)
 

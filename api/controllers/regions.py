@@ -11,7 +11,7 @@ from litestar.response.base import ASGIResponse
 
 from api import examples, params
 from api.caching import Reader, answer
-from api.context import ApiDep
+from api.context import api_of
 from api.links import region_links, region_url
 from api.models import RegionDetail, RegionEntry, RegionList
 from api.openapi import READ_HEADERS, answers
@@ -108,15 +108,16 @@ class RegionController(Controller):
     async def list_regions(
         self,
         request: Request,
-        api: ApiDep,
         tree: Annotated[bool, QueryParameter(description="Nest regions under their parents.")] = False,
     ) -> ASGIResponse:
         """Every region of the gazetteer (GB/T 2260 codes, names in Chinese and English)."""
+        api = api_of(request)
         return await answer(api, request, lambda r: region_list(r, tree))
 
     @get("/{code:str}", summary="A region", responses=answers(RegionDetail, 404, example=examples.REGION))
-    async def get_region(self, request: Request, api: ApiDep, code: RegionCode) -> ASGIResponse:
+    async def get_region(self, request: Request, code: RegionCode) -> ASGIResponse:
         """Names, kind, parent, children, and links to its timeline, status and calendar feed."""
+        api = api_of(request)
         return await answer(api, request, lambda r: region_detail(r, code))
 
     @get(
@@ -127,7 +128,6 @@ class RegionController(Controller):
     async def timeline(
         self,
         request: Request,
-        api: ApiDep,
         code: RegionCode,
         descendants: Annotated[
             bool, QueryParameter(description="Include the milestones of the regions below it.")
@@ -148,6 +148,7 @@ class RegionController(Controller):
     ) -> ASGIResponse:
         """Milestones in date order (fuzzy dates by their earliest day, finer precision first),
         corrections applied, retracted ones left out unless asked for; a page at a time."""
+        api = api_of(request)
         query = TimelineQuery(
             code=code,
             descendants=descendants,
@@ -178,7 +179,6 @@ class RegionController(Controller):
     async def status(
         self,
         request: Request,
-        api: ApiDep,
         code: RegionCode,
         as_of: params.AsOf,
         known_at: params.KnownAt = None,
@@ -187,6 +187,7 @@ class RegionController(Controller):
         """For each programme: yes, no or uncertain on `as_of`, since when (a fuzzy date), and
         the evidence (event ids with their sources). Uncertain means the change happened within
         `window`, which contains the day asked about."""
+        api = api_of(request)
         day = params.required_day("as_of", as_of)
         moment = params.known_at(known_at)
         return await answer(
