@@ -156,9 +156,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="load per run (default 10)")
     parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="load generator (auto: wrk if installed)",
+    )
     args = parser.parse_args()
-    load = run_wrk if shutil.which("wrk") else run_python
-    tool = "wrk" if load is run_wrk else "asyncio client (wrk not installed)"
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    load = run_wrk if use_wrk else run_python
+    tool = "wrk" if use_wrk else "asyncio client in its own process"
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         folder = Path(tmp)
         api_port, bare_port = free_port(), free_port()
