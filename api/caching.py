@@ -149,12 +149,17 @@ def _catch_up(api: Api) -> None:
 
 class JSONAnswer(ASGIResponse):
     """Encoded JSON and its headers, sent as they are: a cached view costs no re-encoding and no
-    per-header bookkeeping (ASGIResponse's own constructor is a third of a cached GET's time)."""
+    per-header bookkeeping (ASGIResponse's own constructor took a fifth of a cached GET)."""
 
     def __init__(self, body: bytes, headers: dict[str, str], status_code: int = 200) -> None:
+        # Every attribute ASGIResponse has, set directly rather than through its constructor.
         self.status_code = status_code
         self.body = body
         self.background = None
+        self.content_length = len(body)
+        self.encoding = "utf-8"
+        self.is_head_response = False
+        self._encoded_cookies = ()
         raw = [(name.encode(), value.encode()) for name, value in headers.items()]
         if status_code != 304:
             raw += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]

@@ -34,12 +34,11 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _append(api: Api, items: list[Any], paths: list[str], key: str | None) -> WriteResult:
+def _append(api: Api, items: list[Any], paths: list[str], key: str | None, base: str) -> WriteResult:
     store = api.store()
     prepared = prepare(items, api.views.state().reference, store, paths=paths, idempotency_key=key)
     result = store.append(prepared, idempotency_key=key)
     api.views.invalidate()
-    base = api.settings.public_url
     return WriteResult(
         first_position=result.first_position,
         last_position=result.last_position,
@@ -50,14 +49,14 @@ def _append(api: Api, items: list[Any], paths: list[str], key: str | None) -> Wr
     )
 
 
-def append_body(api: Api, body: Any, key: str | None) -> WriteResult:
+def append_body(api: Api, body: Any, key: str | None, base: str) -> WriteResult:
     """`POST /events`: one event (an object) or a batch (an array), all or nothing."""
     if isinstance(body, list):
         if not body:
             raise InvalidEvent([FieldProblem("$", "The batch is empty: send at least one event")])
-        return _append(api, body, [f"$[{i}]" for i in range(len(body))], key)
+        return _append(api, body, [f"$[{i}]" for i in range(len(body))], key, base)
     if isinstance(body, dict):
-        return _append(api, [body], ["$"], key)
+        return _append(api, [body], ["$"], key, base)
     raise InvalidEvent([FieldProblem("$", "Expected an event object or an array of them")])
 
 
@@ -67,7 +66,7 @@ _AMENDMENTS: dict[str, tuple[type[msgspec.Struct], str, str]] = {
 }
 
 
-def amend(api: Api, event_id: str, kind: str, body: Any, key: str | None) -> WriteResult:
+def amend(api: Api, event_id: str, kind: str, body: Any, key: str | None, base: str) -> WriteResult:
     """A correction or retraction of `event_id`, with problems addressed in the body's terms."""
     target = api.store().get(normal_id(event_id))  # 404 for an unknown event
     if not isinstance(target.event, Milestone):
@@ -88,7 +87,7 @@ def amend(api: Api, event_id: str, kind: str, body: Any, key: str | None) -> Wri
     if expected is not None:
         item["expected_version"] = expected
     try:
-        return _append(api, [item], ["$"], key)
+        return _append(api, [item], ["$"], key, base)
     except InvalidEvent as e:  # `$.event.changes.x` is `$.changes.x` in the body that was sent
         raise InvalidEvent(
             [FieldProblem(p.path.replace("$.event", "$", 1), p.message) for p in e.problems]

@@ -12,7 +12,7 @@ from litestar.response.base import ASGIResponse
 from api import params
 from api.auth import require_token
 from api.bodies import read_json
-from api.caching import answer
+from api.caching import answer, base_url
 from api.context import api_of
 from api.eventlog import event_detail, event_page
 from api.models import EventDetail, EventPage, WriteResult
@@ -62,7 +62,9 @@ class EventController(Controller):
         (the stream's version it expects, 0 for a new stream) to guard against lost updates."""
         api = api_of(request)
         body = await read_json(request)
-        result = await anyio.to_thread.run_sync(append_body, api, body, idempotency_key)
+        result = await anyio.to_thread.run_sync(
+            append_body, api, body, idempotency_key, base_url(api, request)
+        )
         return created(request, result)
 
     @post(
@@ -77,7 +79,10 @@ class EventController(Controller):
         """Append a correction: the milestone stays in the log, the views show the new values."""
         api = api_of(request)
         body = await read_json(request)
-        result = await anyio.to_thread.run_sync(amend, api, event_id, "correction", body, idempotency_key)
+        base = base_url(api, request)
+        result = await anyio.to_thread.run_sync(
+            amend, api, event_id, "correction", body, idempotency_key, base
+        )
         return created(request, result)
 
     @post(
@@ -92,5 +97,8 @@ class EventController(Controller):
         """Append a retraction: the milestone stays in the log but leaves the default views."""
         api = api_of(request)
         body = await read_json(request)
-        result = await anyio.to_thread.run_sync(amend, api, event_id, "retraction", body, idempotency_key)
+        base = base_url(api, request)
+        result = await anyio.to_thread.run_sync(
+            amend, api, event_id, "retraction", body, idempotency_key, base
+        )
         return created(request, result)
