@@ -8,7 +8,7 @@ import msgspec
 from litestar import Request
 from msgspec import Meta
 
-from api.problems import BadBody
+from api.errors import BadBody
 from events.types import LongText, Sources
 
 JSON_TYPES = ("application/json",)

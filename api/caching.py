@@ -20,7 +20,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 from litestar.types import Receive, Scope, Send
 
-from api.problems import BadParameter, NotCaughtUp
+from api.errors import BadParameter, NotCaughtUp
 from events.reference import Reference
 from events.store import EventStore
 from projections.runner import catch_up

@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 from litestar.openapi.spec import Example
 from litestar.params import QueryParameter
 
-from api.problems import BadParameter
+from api.errors import BadParameter
 from events.dates import parse_day
 from events.errors import InvalidDate
 from events.reference import Reference

@@ -12,6 +12,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from api.errors import BadBody, BadParameter, NotCaughtUp
 from events.errors import (
     ChainBroken,
     ConcurrencyError,
@@ -51,35 +52,6 @@ class Problem(msgspec.Struct, kw_only=True, omit_defaults=True):
     retry_after: int | None = None
 
 
-class BadParameter(Exception):
-    """A query or path parameter that parsed but means nothing (a date that does not exist...)."""
-
-    def __init__(self, name: str, message: str) -> None:
-        self.name = name
-        self.message = message
-        super().__init__(f"{name}: {message}")
-
-
-class BadBody(Exception):
-    """A request body that is not JSON, or not the right media type."""
-
-    def __init__(self, status: int, title: str, detail: str) -> None:
-        self.status = status
-        self.title = title
-        self.detail = detail
-        super().__init__(detail)
-
-
-class NotCaughtUp(Exception):
-    """The read side did not reach a requested `min_position` within the wait allowed."""
-
-    def __init__(self, wanted: int, reached: int, retry_after: int) -> None:
-        self.wanted = wanted
-        self.reached = reached
-        self.retry_after = retry_after
-        super().__init__(f"the views reflect position {reached}, not yet {wanted}")
-
-
 _encode = msgspec.json.Encoder().encode
 
 
@@ -99,18 +71,30 @@ def _typed(slug: str) -> str:
     return PROBLEM_BASE + slug
 
 
+_NO_SOURCE = "Every event needs at least one source: `sources` lists the documents it rests on"
+
+
+def _field_error(path: str, message: str) -> FieldError:
+    """msgspec's words, except where a plainer sentence says what the rule is."""
+    if (
+        path.endswith(".sources") and "length >= 1" in message
+    ) or "missing required field `sources`" in message:
+        return FieldError(path if path.endswith(".sources") else f"{path}.sources", _NO_SOURCE)
+    return FieldError(path, message)
+
+
 def invalid_event(request: Request, exc: InvalidEvent) -> Response[bytes]:
-    count = len(exc.problems)
-    first = exc.problems[0]
-    more = f" and {count - 1} more" if count > 1 else ""
+    errors = [_field_error(p.path, p.message) for p in exc.problems]
+    more = f" and {len(errors) - 1} more" if len(errors) > 1 else ""
     return problem_response(
         request,
         Problem(
             type=_typed("invalid-event"),
             title="Invalid event",
             status=422,
-            detail=f"{count} invalid field(s), nothing was written: {first.message} at {first.path}{more}",
-            errors=[FieldError(p.path, p.message) for p in exc.problems],
+            detail=f"{len(errors)} invalid field(s), nothing was written: "
+            f"{errors[0].message} at {errors[0].path}{more}",
+            errors=errors,
         ),
     )
 

@@ -12,9 +12,9 @@ from litestar import Request
 
 from api import params
 from api.caching import Reader
+from api.errors import BadParameter
 from api.links import with_query
 from api.models import Display, RegionRef
-from api.problems import BadParameter
 from api.views import region_ref
 from projections import Basis, TimelineEntry, timeline_page
 from projections.errors import InvalidCursor

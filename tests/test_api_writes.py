@@ -15,6 +15,7 @@ from events.store import EventStore
 from tests.test_api_support import AUTH, BASE, ID, TOKEN, new_event, open_client, seeded_settings
 
 PROBLEM = "application/problem+json"
+NO_SOURCE = "Every event needs at least one source: `sources` lists the documents it rests on"
 
 
 @pytest.fixture
@@ -83,12 +84,12 @@ def test_a_batch_is_all_or_nothing_with_the_path_of_each_bad_field(client: TestC
 def test_an_event_without_a_source_is_refused(client: TestClient) -> None:
     empty = client.post("/events", json=new_event(sources=[]), headers=AUTH)
     assert empty.status_code == 422
-    assert empty.json()["errors"][0]["path"] == "$.sources"
+    assert empty.json()["errors"] == [{"path": "$.sources", "message": NO_SOURCE}]
     missing = new_event()
     del missing["sources"]
-    response = client.post("/events", json=missing, headers=AUTH)
+    response = client.post("/events", json=[missing], headers=AUTH)
     assert response.status_code == 422
-    assert "sources" in response.json()["errors"][0]["message"]
+    assert response.json()["errors"] == [{"path": "$[0].sources", "message": NO_SOURCE}]
     unknown = client.post("/events", json=new_event(sources=[{"document": "nowhere"}]), headers=AUTH)
     assert unknown.json()["errors"] == [{"path": "$.sources[0].document", "message": "No source 'nowhere'"}]
     assert head(client) == 5

@@ -12,9 +12,9 @@ from litestar.response.base import ASGIResponse
 from api import params
 from api.caching import Reader, answer
 from api.context import api_of
+from api.errors import BadParameter
 from api.models import ProgrammeDetail, ProgrammeList
 from api.openapi import READ_HEADERS, answers
-from api.problems import BadParameter
 from api.views import head_basis, programme_view
 from projections import MembersReport, programme_members
 
