@@ -11,8 +11,6 @@ from msgspec import Meta
 from api.errors import BadBody
 from events.types import LongText, Sources
 
-JSON_TYPES = ("application/json",)
-
 
 class CorrectionBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     """A correction of a milestone: the new value of each changed field, why, and on what source."""

@@ -27,14 +27,6 @@ def _examples(*values: str) -> list[Example]:
     return [Example(summary=value, value=value) for value in values]
 
 
-Day = Annotated[
-    str,
-    QueryParameter(
-        description="A calendar day, YYYY-MM-DD.",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
-        examples=_examples("2021-05-07"),
-    ),
-]
 AsOf = Annotated[
     str,
     QueryParameter(
