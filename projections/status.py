@@ -54,8 +54,12 @@ class StatusProjection:
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_region": ("status_intervals", "(region, valid_from)"),
         "by_programme": ("status_intervals", "(programme, valid_from)"),
-        # The intervals as known now: in a pair, the one holding on a day is the last started.
-        "current": ("status_intervals", "(programme, region, valid_from) WHERE known_to IS NULL"),
+        # The non-empty intervals as known now: in a pair, the one holding on a day is the last
+        # started (they do not overlap), so members are one seek per pair.
+        "current": (
+            "status_intervals",
+            "(programme, region, valid_from) WHERE known_to IS NULL AND valid_to > valid_from",
+        ),
     }
 
     def fingerprint(self, tree: RegionTree) -> str:

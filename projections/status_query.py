@@ -8,7 +8,8 @@ from typing import Any
 
 import msgspec
 
-from events.reference import Reference
+from events.dates import parse_edtf
+from events.reference import Reference, Region
 from events.types import Text
 from projections.base import Db, read_snapshot
 from projections.intervals import FIRST, LAST
@@ -118,6 +119,19 @@ def _fields(region: str, code: str | None, answer: _Answer) -> dict[str, Any]:
     }
 
 
+def _existed(region: Region, day: date) -> bool:
+    """Whether `region` may have existed on `day` (codes change: see `Region.valid_from`)."""
+    if region.valid_from is not None:
+        start = parse_edtf(region.valid_from).earliest
+        if start is not None and start > day:
+            return False
+    if region.valid_to is not None:
+        end = parse_edtf(region.valid_to).latest
+        if end is not None and end < day:
+            return False
+    return True
+
+
 def status_report(
     store: Db,
     reference: Reference,
@@ -174,9 +188,9 @@ def programme_members(
     else:
         checkpoint, answers = _scan(store, "programme", [programme], day, known)
     codes = {region for region, _ in answers}
-    if entry.inherits_down:
+    if entry.inherits_down:  # regions below a member, if they existed on the day
         for code in list(codes):
-            codes.update(tree.descendants(code))
+            codes.update(c for c in tree.descendants(code) if _existed(tree.regions[c], day))
     members = []
     for code in sorted(codes):
         if within is not None and not tree.within(code, within):

@@ -81,7 +81,8 @@ def _since(since: DateValue | None) -> str:
 
 
 def _evidence(evidence: list[Evidence]) -> str:
-    return ", ".join(e.event_id[:8] for e in evidence)
+    # Time-ordered ids share their first digits; the last ones tell them apart.
+    return ", ".join(f"…{e.event_id[-8:]}" for e in evidence)
 
 
 def _basis(basis: Basis) -> str:

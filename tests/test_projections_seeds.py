@@ -1,0 +1,162 @@
+"""As-of questions on the real seed data (`seeds/`, loaded with `timeline.seeds.load_seeds`).
+
+Each question names its milestone by seed id; the expected answers follow from the dates the
+curators recorded (day, month, year and on-or-before precision) and from the corrections in
+`seeds/milestones/shanxi-province.toml`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from events.reference import Reference
+from events.store import EventStore
+from projections import catch_up, programme_members, status_report, timeline_page
+from projections.models import ProgrammeStatus
+from timeline.seeds import load_seeds, seed_event_id
+from timeline.settings import PACKAGE_SEEDS
+
+TAIYUAN, JINZHONG, JIEXIU, SHOUYANG, SHANXI = "140100", "140700", "140781", "140725", "140000"
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[EventStore, Reference]]:
+    store = EventStore.open(Path(tmp_path_factory.mktemp("seeds")) / "timeline.db")
+    load_seeds(store, PACKAGE_SEEDS)
+    catch_up(store)
+    yield store, Reference(store.db)
+    store.close()
+
+
+def position_of(store: EventStore, seed_id: str) -> int:
+    return store.get(seed_event_id(seed_id)).position
+
+
+def ask(
+    seeded: tuple[EventStore, Reference], region: str, programme: str, as_of: str, known_at: int | None = None
+) -> ProgrammeStatus:
+    store, reference = seeded
+    report = status_report(store, reference, region, as_of=as_of, known_at=known_at)
+    return next(s for s in report.programmes if s.programme == programme)
+
+
+def answer(seeded: tuple[EventStore, Reference], region: str, programme: str, as_of: str) -> tuple:
+    found = ask(seeded, region, programme, as_of)
+    return found.status, found.certainty, found.inherited_from
+
+
+def test_a_day_precision_award_holds_from_its_day(seeded: tuple[EventStore, Reference]):
+    # Jiexiu's State Council incentive, 2021-05-07.
+    assert answer(seeded, JIEXIU, "public-hospital-reform", "2021-05-06") == (None, "no", None)
+    found = ask(seeded, JIEXIU, "public-hospital-reform", "2021-05-07")
+    assert (found.status, found.certainty, found.since and found.since.edtf) == (
+        "awarded",
+        "yes",
+        "2021-05-07",
+    )
+    assert found.evidence[0].event_id == str(seed_event_id("jiexiu-state-council-supervision-incentive-2021"))
+
+
+def test_a_month_precision_designation_corrected_to_2014_04(seeded: tuple[EventStore, Reference]):
+    # Taiyuan's contact pilot, first logged as 2022-04, corrected to 2014-04?.
+    programme = "urban-public-hospital-reform-pilot"
+    assert answer(seeded, TAIYUAN, programme, "2014-03-31") == (None, "no", None)
+    during = ask(seeded, TAIYUAN, programme, "2014-04-15")
+    assert (during.status, during.certainty) == ("contact-pilot", "uncertain")
+    assert during.window is not None
+    assert (during.window.earliest, during.window.latest) == (date(2014, 4, 1), date(2014, 4, 30))
+    assert answer(seeded, TAIYUAN, programme, "2014-04-30") == ("contact-pilot", "yes", None)
+    assert [e.type for e in during.evidence] == ["pilot_designated", "milestone_corrected"]
+
+
+def test_the_plan_of_2015_follows_the_contact_pilot(seeded: tuple[EventStore, Reference]):
+    programme = "urban-public-hospital-reform-pilot"
+    assert answer(seeded, TAIYUAN, programme, "2015-06-30") == ("planned", "uncertain", None)
+    assert answer(seeded, TAIYUAN, programme, "2016-01-01") == ("planned", "yes", None)
+    assert answer(seeded, "140800", programme, "2016-01-01") == ("planned", "yes", None)  # Yuncheng
+
+
+def test_before_the_corrections_the_log_dated_them_2022(seeded: tuple[EventStore, Reference]):
+    store, _ = seeded
+    programme = "urban-public-hospital-reform-pilot"
+    before = position_of(store, "taiyuan-urban-public-hospital-contact-pilot-corrected") - 1
+    then = ask(seeded, TAIYUAN, programme, "2014-05-01", known_at=before)
+    assert (then.status, then.certainty) == (None, "no")
+    later = ask(seeded, TAIYUAN, programme, "2022-05-01", known_at=before)
+    assert (later.status, later.certainty, later.since and later.since.edtf) == (
+        "contact-pilot",
+        "yes",
+        "2022-04",
+    )
+    assert ask(seeded, TAIYUAN, programme, "2014-05-01").status == "contact-pilot"
+
+
+def test_a_year_precision_plan_is_uncertain_all_year(seeded: tuple[EventStore, Reference]):
+    programme = "county-public-hospital-reform"
+    assert answer(seeded, SHANXI, programme, "2021-12-31") == (None, "no", None)
+    assert answer(seeded, SHANXI, programme, "2022-06-30") == ("planned", "uncertain", None)
+    assert answer(seeded, SHANXI, programme, "2022-12-31") == ("planned", "yes", None)
+
+
+def test_on_or_before_the_report_date(seeded: tuple[EventStore, Reference]):
+    # Jinzhong's DIP coverage, known only as true by the article of 2024-08-28.
+    found = ask(seeded, JINZHONG, "dip-payment-reform", "2024-08-28")
+    assert (found.certainty, found.since and found.since.edtf) == ("yes", "../2024-08-28")
+    before = ask(seeded, JINZHONG, "dip-payment-reform", "2024-08-27")
+    assert before.certainty == "uncertain" and before.window is not None
+    assert (before.window.earliest, before.window.latest) == (None, date(2024, 8, 28))
+
+
+def test_an_interval_rating_with_a_designation_inherited_from_the_city(seeded: tuple[EventStore, Reference]):
+    # County integration inherits down: Jinzhong launched it in 2017; Jiexiu was rated some
+    # time between 2017-10 and 2021-05-19.
+    programme = "county-medical-integration"
+    assert answer(seeded, JIEXIU, programme, "2016-12-31") == (None, "no", None)
+    assert answer(seeded, JIEXIU, programme, "2017-09-30") == ("launched", "uncertain", JINZHONG)
+    assert answer(seeded, JIEXIU, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
+    assert answer(seeded, JIEXIU, programme, "2021-05-19") == ("rated", "yes", None)
+    assert answer(seeded, SHOUYANG, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
+    assert answer(seeded, TAIYUAN, programme, "2018-06-01") == (None, "no", None)
+
+
+def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[EventStore, Reference]):
+    store, reference = seeded
+    programme = "integration-demonstration-county"
+    on_the_day = programme_members(store, reference, programme, as_of="2024-08-28", within=JINZHONG)
+    assert [(m.code, m.certainty) for m in on_the_day.members] == [
+        ("140721", "yes"),
+        ("140725", "yes"),
+        ("140727", "yes"),
+        ("140729", "yes"),
+        ("140781", "yes"),
+    ]
+    day_before = programme_members(store, reference, programme, as_of="2024-08-27", within=JINZHONG)
+    assert {m.certainty for m in day_before.members} == {"uncertain"}
+    assert programme_members(store, reference, programme, as_of="2024-08-28", within=TAIYUAN).members == []
+
+
+def test_members_by_inheritance_only_where_regions_existed(seeded: tuple[EventStore, Reference]):
+    store, reference = seeded
+    report = programme_members(store, reference, "county-medical-integration", as_of="2018-06-01")
+    codes = {m.code: (m.status, m.inherited_from) for m in report.members}
+    assert codes[JINZHONG] == ("launched", None)
+    assert codes[SHOUYANG] == ("launched", JINZHONG)
+    assert "140726" in codes and "140703" not in codes  # Taigu county until 2019, district after
+    later = programme_members(store, reference, "county-medical-integration", as_of="2020-06-01")
+    assert "140703" in {m.code for m in later.members}
+
+
+def test_the_jinzhong_timeline_in_order_with_the_corrections_applied(seeded: tuple[EventStore, Reference]):
+    store, reference = seeded
+    page = timeline_page(store, reference, JINZHONG, descendants=True, limit=500)
+    keys = [(e.occurred.earliest or e.occurred.latest) for e in page.entries]
+    assert keys == sorted(keys) and len(page.entries) > 20
+    assert {JIEXIU, JINZHONG} <= {code for e in page.entries for code in e.regions}
+    taiyuan = timeline_page(store, reference, TAIYUAN, limit=500)
+    corrected = [e for e in taiyuan.entries if e.corrected]
+    assert {e.occurred.edtf for e in corrected} >= {"2014-04?", "2015?"}
+    assert all(c.reason.en for e in corrected for c in e.corrections)
