@@ -12,6 +12,7 @@ from events.dates import parse_edtf
 from events.reference import Reference, Region
 from events.types import Text
 from projections.base import Db, read_snapshot
+from projections.checkpoints import checkpoint_of
 from projections.intervals import FIRST, LAST
 from projections.models import (
     Basis,
@@ -27,7 +28,6 @@ from projections.models import (
 )
 from projections.params import basis_position, known_filter, known_position, required_day
 from projections.regions import tree_of
-from projections.runner import checkpoint_of
 
 
 class _Answer(msgspec.Struct, frozen=True):

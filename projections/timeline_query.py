@@ -14,6 +14,7 @@ from events.errors import UnknownReference
 from events.reference import Reference
 from events.types import MILESTONE_TYPES, LongText, Text
 from projections.base import MAX_POSITION, Db, join_sort_key, read_snapshot, split_sort_key
+from projections.checkpoints import checkpoint_of
 from projections.errors import InvalidCursor
 from projections.log import read_payloads
 from projections.models import (
@@ -27,7 +28,6 @@ from projections.models import (
 )
 from projections.params import MAX_LIMIT, as_day, basis_position, known_filter, known_position
 from projections.regions import tree_of
-from projections.runner import checkpoint_of
 from projections.timeline import scope_key
 
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
