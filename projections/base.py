@@ -55,12 +55,12 @@ class Projection(Protocol):
         ...
 
     def apply(
-        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: Any
+        self, conn: sqlite3.Connection, names: dict[str, str], events: list[LogEvent], ctx: ApplyContext
     ) -> None:
         """Write the effect of `events` (in log order) into the tables `names` maps to."""
         ...
 
-    def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: Any) -> None:
+    def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: ApplyContext) -> None:
         """End of a rebuild, before the swap: write whatever was held across its batches."""
         ...
 

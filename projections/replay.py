@@ -36,20 +36,9 @@ def replay(
     progress: bool,
     batch_size: int,
 ) -> int:
+    """Replay the whole log into new tables for `chosen` and swap them in; events replayed."""
     token = uuid.uuid4().hex
-    with write_transaction(store) as conn:
-        for statement in META:
-            conn.execute(statement)
-        for p in chosen:
-            conn.execute(
-                "INSERT OR REPLACE INTO projection_builds VALUES (?, ?, ?, 0, ?)",
-                [p.name, token, p.version, p.fingerprint(tree)],
-            )
-            for table, columns in p.tables.items():
-                conn.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
-                conn.execute(f"CREATE TABLE {table}{NEW} {columns}")
-            p.initialise(conn, table_names(p, NEW), tree)
-        head = head_position(conn)
+    head = _start(store, chosen, tree, token)
     label = "rebuild " + ", ".join(p.name for p in chosen)
     bar = tqdm(total=head, unit="ev", unit_scale=True, desc=label, disable=not progress)
     memo: dict[str, Any] = {}  # the new tables are this run's alone: state may span batches
@@ -72,12 +61,28 @@ def replay(
                     p.finish(conn, table_names(p, NEW), ctx)
                 _swap(conn, chosen, tree, position)
         with write_transaction(store) as conn:
-            for p in chosen:
-                for table in p.tables:
-                    conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+            for table in (table for p in chosen for table in p.tables):
+                conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
     finally:
         bar.close()
     return replayed
+
+
+def _start(store: EventStore, chosen: Sequence[Projection], tree: RegionTree, token: str) -> int:
+    """Claim the rebuild with `token` and create empty new tables; returns the log head."""
+    with write_transaction(store) as conn:
+        for statement in META:
+            conn.execute(statement)
+        for p in chosen:
+            conn.execute(
+                "INSERT OR REPLACE INTO projection_builds VALUES (?, ?, ?, 0, ?)",
+                [p.name, token, p.version, p.fingerprint(tree)],
+            )
+            for table, columns in p.tables.items():
+                conn.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
+                conn.execute(f"CREATE TABLE {table}{NEW} {columns}")
+            p.initialise(conn, table_names(p, NEW), tree)
+        return head_position(conn)
 
 
 def _fill(

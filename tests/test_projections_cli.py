@@ -17,7 +17,7 @@ def run(db: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-def test_region_prints_the_timeline_in_order_with_descendants(store: EventStore, db_path: Path):
+def test_region_prints_the_timeline_in_order_with_descendants(store: EventStore, db_path: Path) -> None:
     add(store, occurred="2020-01-02", regions=["140781"], title={"zh": "介休会议", "en": "Jiexiu meeting"})
     add(store, occurred="2020-01-01", regions=["140700"], title={"zh": "晋中会议", "en": "Jinzhong meeting"})
     code, out = run(db_path, "region", "140700", "--descendants")
@@ -28,7 +28,7 @@ def test_region_prints_the_timeline_in_order_with_descendants(store: EventStore,
     assert code == 0 and "晋中会议" in out and "介休会议" not in out
 
 
-def test_region_filters_pages_and_flags_corrections(store: EventStore, db_path: Path):
+def test_region_filters_pages_and_flags_corrections(store: EventStore, db_path: Path) -> None:
     first = add(store, occurred="2020-01-01", title={"zh": "一", "en": "One"})
     add(store, occurred="2020-02-01", title={"zh": "二", "en": "Two"})
     add(store, occurred="2020-03-01", title={"zh": "三", "en": "Three"})
@@ -44,7 +44,7 @@ def test_region_filters_pages_and_flags_corrections(store: EventStore, db_path: 
     assert code == 0 and "One" in out and "as known at position 3" in out
 
 
-def test_status_and_members_answer_yes_no_or_uncertain(store: EventStore, db_path: Path):
+def test_status_and_members_answer_yes_no_or_uncertain(store: EventStore, db_path: Path) -> None:
     designate(store, "2017-10")
     code, out = run(db_path, "status", "140781", "--as-of", "2017-10-15")
     assert code == 0, out
@@ -58,7 +58,7 @@ def test_status_and_members_answer_yes_no_or_uncertain(store: EventStore, db_pat
     assert code == 0 and "0 region(s)" in out
 
 
-def test_known_at_takes_a_position_or_a_time(store: EventStore, db_path: Path):
+def test_known_at_takes_a_position_or_a_time(store: EventStore, db_path: Path) -> None:
     designate(store, "2017-10-01")
     moment = store.head().recorded_at
     assert moment is not None
@@ -71,7 +71,7 @@ def test_known_at_takes_a_position_or_a_time(store: EventStore, db_path: Path):
     assert parse_known_at("2024-08-28T12:00:00") == parse_known_at("2024-08-28T12:00:00Z")
 
 
-def test_rebuild_reports_every_projection(store: EventStore, db_path: Path):
+def test_rebuild_reports_every_projection(store: EventStore, db_path: Path) -> None:
     add(store)
     code, out = run(db_path, "rebuild", "--quiet")
     assert code == 0, out
@@ -83,7 +83,7 @@ def test_rebuild_reports_every_projection(store: EventStore, db_path: Path):
     assert code == 2
 
 
-def test_errors_are_one_line_and_exit_1(store: EventStore, db_path: Path):
+def test_errors_are_one_line_and_exit_1(store: EventStore, db_path: Path) -> None:
     add(store)
     code, out = run(db_path, "status", "140781", "--as-of", "2017-02-30")
     assert code == 1 and "Invalid EDTF date '2017-02-30'" in out
@@ -95,7 +95,7 @@ def test_errors_are_one_line_and_exit_1(store: EventStore, db_path: Path):
     assert code == 1 and "Invalid cursor" in out
 
 
-def test_every_command_has_help_text():
+def test_every_command_has_help_text() -> None:
     for name in ("region", "status", "members", "rebuild"):
         command = main.commands[name]
         assert command.help and len(command.help) > 20, name
@@ -103,7 +103,7 @@ def test_every_command_has_help_text():
         assert result.exit_code == 0 and "--db" in result.output
 
 
-def test_tables_pad_wide_characters():
+def test_tables_pad_wide_characters() -> None:
     table = format_table(["A", "B"], [["介休", "x"], ["ab", "y"]])
     # 介休 is four columns wide on a terminal: both B cells start in column 6.
     assert table.splitlines() == ["A     B", "----  -", "介休  x", "ab    y"]

@@ -144,7 +144,7 @@ class Exploding(TimelineProjection):
             raise RuntimeError("crash in the middle of a batch")
 
 
-def test_a_failure_mid_batch_leaves_rows_and_checkpoint_unchanged(store: EventStore):
+def test_a_failure_mid_batch_leaves_rows_and_checkpoint_unchanged(store: EventStore) -> None:
     add(store, occurred="2020-01-01")
     catch_up(store)
     before = table_rows(store.conn)
@@ -174,7 +174,9 @@ catch_up(EventStore.open(sys.argv[1], create=False), projections=[Crash(), PROJE
 """
 
 
-def test_a_process_killed_between_rows_and_checkpoint_applies_nothing(store: EventStore, db_path: Path):
+def test_a_process_killed_between_rows_and_checkpoint_applies_nothing(
+    store: EventStore, db_path: Path
+) -> None:
     add(store, occurred="2020-01-01")
     catch_up(store)
     before = table_rows(store.conn)
@@ -187,7 +189,7 @@ def test_a_process_killed_between_rows_and_checkpoint_applies_nothing(store: Eve
     assert projection_states(store)[0].checkpoint == 2
 
 
-def test_catch_up_in_small_batches_matches_one_pass(store: EventStore, tmp_path: Path):
+def test_catch_up_in_small_batches_matches_one_pass(store: EventStore, tmp_path: Path) -> None:
     for month in range(1, 10):
         add(store, occurred=f"2020-0{month}", regions=["140781", "140100"])
     first = add(store, occurred="2019-05-05")
@@ -199,7 +201,7 @@ def test_catch_up_in_small_batches_matches_one_pass(store: EventStore, tmp_path:
     assert table_rows(store.conn) == one_pass
 
 
-def test_projection_states_report_checkpoint_and_lag(store: EventStore):
+def test_projection_states_report_checkpoint_and_lag(store: EventStore) -> None:
     assert [(s.name, s.version, s.checkpoint) for s in projection_states(store)] == [
         ("timeline", 0, 0),
         ("programme_status", 0, 0),
@@ -214,7 +216,7 @@ def test_projection_states_report_checkpoint_and_lag(store: EventStore):
     ]
 
 
-def test_queries_say_when_a_projection_was_never_built(store: EventStore):
+def test_queries_say_when_a_projection_was_never_built(store: EventStore) -> None:
     with pytest.raises(ProjectionUnavailable, match="timeline rebuild"):
         timeline_page(store, Reference(store.db), "140781")
 
@@ -226,7 +228,7 @@ class TimelineV2(TimelineProjection):
     version: ClassVar[int] = 2
 
 
-def test_a_version_bump_rebuilds_at_start_up(store: EventStore):
+def test_a_version_bump_rebuilds_at_start_up(store: EventStore) -> None:
     add(store, occurred="2020-01-01")
     catch_up(store)
     assert ensure_projections(store) == []
@@ -240,7 +242,7 @@ def test_a_version_bump_rebuilds_at_start_up(store: EventStore):
     assert ensure_projections(store, projections=projections) == []
 
 
-def test_a_changed_region_tree_rebuilds_the_timeline(store: EventStore):
+def test_a_changed_region_tree_rebuilds_the_timeline(store: EventStore) -> None:
     add(store, occurred="2020-01-01", regions=["140781"])
     catch_up(store)
     Reference(store.db).upsert([msgspec.structs.replace(REGIONS[2], parent="140100")])  # Jiexiu moves
@@ -260,7 +262,7 @@ class FailingRebuild(TimelineProjection):
             raise RuntimeError("rebuild crashed")
 
 
-def test_a_failed_rebuild_leaves_the_old_view_serving(store: EventStore):
+def test_a_failed_rebuild_leaves_the_old_view_serving(store: EventStore) -> None:
     for day in range(1, 7):
         add(store, occurred=f"2020-01-0{day}")
     catch_up(store)
@@ -284,7 +286,7 @@ class Superseding(TimelineProjection):
         conn.execute("UPDATE projection_builds SET token = 'someone-else' WHERE name = 'timeline'")
 
 
-def test_an_older_concurrent_rebuild_stops_when_superseded(store: EventStore):
+def test_an_older_concurrent_rebuild_stops_when_superseded(store: EventStore) -> None:
     for day in range(1, 5):
         add(store, occurred=f"2020-01-0{day}")
     catch_up(store)
@@ -294,12 +296,12 @@ def test_an_older_concurrent_rebuild_stops_when_superseded(store: EventStore):
     assert table_rows(store.conn) == before
 
 
-def test_rebuilding_an_unknown_projection_is_refused(store: EventStore):
+def test_rebuilding_an_unknown_projection_is_refused(store: EventStore) -> None:
     with pytest.raises(UnknownReference):
         rebuild(store, "nope", progress=False)
 
 
-def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore, db_path: Path):
+def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore, db_path: Path) -> None:
     for day in range(1, 4):
         add(store, occurred=f"2020-01-0{day}")
     catch_up(store)

@@ -49,7 +49,7 @@ def answer(seeded: tuple[EventStore, Reference], region: str, programme: str, as
     return found.status, found.certainty, found.inherited_from
 
 
-def test_a_day_precision_award_holds_from_its_day(seeded: tuple[EventStore, Reference]):
+def test_a_day_precision_award_holds_from_its_day(seeded: tuple[EventStore, Reference]) -> None:
     # Jiexiu's State Council incentive, 2021-05-07.
     assert answer(seeded, JIEXIU, "public-hospital-reform", "2021-05-06") == (None, "no", None)
     found = ask(seeded, JIEXIU, "public-hospital-reform", "2021-05-07")
@@ -61,7 +61,7 @@ def test_a_day_precision_award_holds_from_its_day(seeded: tuple[EventStore, Refe
     assert found.evidence[0].event_id == str(seed_event_id("jiexiu-state-council-supervision-incentive-2021"))
 
 
-def test_a_month_precision_designation_corrected_to_2014_04(seeded: tuple[EventStore, Reference]):
+def test_a_month_precision_designation_corrected_to_2014_04(seeded: tuple[EventStore, Reference]) -> None:
     # Taiyuan's contact pilot, first logged as 2022-04, corrected to 2014-04?.
     programme = "urban-public-hospital-reform-pilot"
     assert answer(seeded, TAIYUAN, programme, "2014-03-31") == (None, "no", None)
@@ -73,14 +73,14 @@ def test_a_month_precision_designation_corrected_to_2014_04(seeded: tuple[EventS
     assert [e.type for e in during.evidence] == ["pilot_designated", "milestone_corrected"]
 
 
-def test_the_plan_of_2015_follows_the_contact_pilot(seeded: tuple[EventStore, Reference]):
+def test_the_plan_of_2015_follows_the_contact_pilot(seeded: tuple[EventStore, Reference]) -> None:
     programme = "urban-public-hospital-reform-pilot"
     assert answer(seeded, TAIYUAN, programme, "2015-06-30") == ("planned", "uncertain", None)
     assert answer(seeded, TAIYUAN, programme, "2016-01-01") == ("planned", "yes", None)
     assert answer(seeded, "140800", programme, "2016-01-01") == ("planned", "yes", None)  # Yuncheng
 
 
-def test_before_the_corrections_the_log_dated_them_2022(seeded: tuple[EventStore, Reference]):
+def test_before_the_corrections_the_log_dated_them_2022(seeded: tuple[EventStore, Reference]) -> None:
     store, _ = seeded
     programme = "urban-public-hospital-reform-pilot"
     before = position_of(store, "taiyuan-urban-public-hospital-contact-pilot-corrected") - 1
@@ -95,14 +95,14 @@ def test_before_the_corrections_the_log_dated_them_2022(seeded: tuple[EventStore
     assert ask(seeded, TAIYUAN, programme, "2014-05-01").status == "contact-pilot"
 
 
-def test_a_year_precision_plan_is_uncertain_all_year(seeded: tuple[EventStore, Reference]):
+def test_a_year_precision_plan_is_uncertain_all_year(seeded: tuple[EventStore, Reference]) -> None:
     programme = "county-public-hospital-reform"
     assert answer(seeded, SHANXI, programme, "2021-12-31") == (None, "no", None)
     assert answer(seeded, SHANXI, programme, "2022-06-30") == ("planned", "uncertain", None)
     assert answer(seeded, SHANXI, programme, "2022-12-31") == ("planned", "yes", None)
 
 
-def test_on_or_before_the_report_date(seeded: tuple[EventStore, Reference]):
+def test_on_or_before_the_report_date(seeded: tuple[EventStore, Reference]) -> None:
     # Jinzhong's DIP coverage, known only as true by the article of 2024-08-28.
     found = ask(seeded, JINZHONG, "dip-payment-reform", "2024-08-28")
     assert (found.certainty, found.since and found.since.edtf) == ("yes", "../2024-08-28")
@@ -111,7 +111,9 @@ def test_on_or_before_the_report_date(seeded: tuple[EventStore, Reference]):
     assert (before.window.earliest, before.window.latest) == (None, date(2024, 8, 28))
 
 
-def test_an_interval_rating_with_a_designation_inherited_from_the_city(seeded: tuple[EventStore, Reference]):
+def test_an_interval_rating_with_a_designation_inherited_from_the_city(
+    seeded: tuple[EventStore, Reference],
+) -> None:
     # County integration inherits down: Jinzhong launched it in 2017; Jiexiu was rated some
     # time between 2017-10 and 2021-05-19.
     programme = "county-medical-integration"
@@ -123,7 +125,7 @@ def test_an_interval_rating_with_a_designation_inherited_from_the_city(seeded: t
     assert answer(seeded, TAIYUAN, programme, "2018-06-01") == (None, "no", None)
 
 
-def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[EventStore, Reference]):
+def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[EventStore, Reference]) -> None:
     store, reference = seeded
     programme = "integration-demonstration-county"
     on_the_day = programme_members(store, reference, programme, as_of="2024-08-28", within=JINZHONG)
@@ -139,7 +141,7 @@ def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[Even
     assert programme_members(store, reference, programme, as_of="2024-08-28", within=TAIYUAN).members == []
 
 
-def test_members_by_inheritance_only_where_regions_existed(seeded: tuple[EventStore, Reference]):
+def test_members_by_inheritance_only_where_regions_existed(seeded: tuple[EventStore, Reference]) -> None:
     store, reference = seeded
     report = programme_members(store, reference, "county-medical-integration", as_of="2018-06-01")
     codes = {m.code: (m.status, m.inherited_from) for m in report.members}
@@ -150,7 +152,9 @@ def test_members_by_inheritance_only_where_regions_existed(seeded: tuple[EventSt
     assert "140703" in {m.code for m in later.members}
 
 
-def test_the_jinzhong_timeline_in_order_with_the_corrections_applied(seeded: tuple[EventStore, Reference]):
+def test_the_jinzhong_timeline_in_order_with_the_corrections_applied(
+    seeded: tuple[EventStore, Reference],
+) -> None:
     store, reference = seeded
     page = timeline_page(store, reference, JINZHONG, descendants=True, limit=500)
     keys = [(e.occurred.earliest or e.occurred.latest) for e in page.entries]

@@ -34,7 +34,7 @@ def members(
     return programme_members(store, Reference(store.db), programme, as_of=as_of, **kw)  # type: ignore[arg-type]
 
 
-def test_a_month_designation_is_uncertain_within_its_month(store: EventStore):
+def test_a_month_designation_is_uncertain_within_its_month(store: EventStore) -> None:
     designate(store, "2017-10")
     assert answer(store, "2017-09-30") == (None, "no")
     during = status(store, "2017-10-15")
@@ -49,14 +49,14 @@ def test_a_month_designation_is_uncertain_within_its_month(store: EventStore):
     assert after.since.earliest == date(2017, 10, 1) and after.since.latest == date(2017, 10, 31)
 
 
-def test_a_day_designation_holds_from_that_day(store: EventStore):
+def test_a_day_designation_holds_from_that_day(store: EventStore) -> None:
     designate(store, "2021-05-07")
     assert answer(store, "2021-05-06") == (None, "no")
     assert answer(store, "2021-05-07") == ("designated", "yes")
     assert answer(store, "2030-01-01") == ("designated", "yes")
 
 
-def test_an_on_or_before_date_is_certain_from_its_end_and_uncertain_before(store: EventStore):
+def test_an_on_or_before_date_is_certain_from_its_end_and_uncertain_before(store: EventStore) -> None:
     designate(store, "../2024-08-28")
     assert answer(store, "2024-08-28") == ("designated", "yes")
     assert answer(store, "2024-09-01") == ("designated", "yes")
@@ -67,7 +67,7 @@ def test_an_on_or_before_date_is_certain_from_its_end_and_uncertain_before(store
     assert answer(store, "1990-01-01") == ("designated", "uncertain")
 
 
-def test_later_statuses_replace_earlier_ones(store: EventStore):
+def test_later_statuses_replace_earlier_ones(store: EventStore) -> None:
     first = designate(store, "2017-10")
     rating = add(
         store,
@@ -94,7 +94,7 @@ def test_later_statuses_replace_earlier_ones(store: EventStore):
     assert answer(store, "2021-06-30") == ("ended", "yes")
 
 
-def test_an_incentive_tied_to_a_programme_counts_as_awarded(store: EventStore):
+def test_an_incentive_tied_to_a_programme_counts_as_awarded(store: EventStore) -> None:
     add(
         store,
         type="incentive_awarded",
@@ -114,7 +114,7 @@ def test_an_incentive_tied_to_a_programme_counts_as_awarded(store: EventStore):
     assert answer(store, "2021-05-09") == ("awarded", "yes")
 
 
-def test_evidence_names_the_events_and_their_sources(store: EventStore):
+def test_evidence_names_the_events_and_their_sources(store: EventStore) -> None:
     target = designate(store, "2017-10", status="demonstration")
     fix = correct(store, target, occurred="2017-09")
     found = status(store, "2018-01-01")
@@ -126,7 +126,7 @@ def test_evidence_names_the_events_and_their_sources(store: EventStore):
     assert [(s.document, s.locator) for s in found.evidence[1].sources] == [("test-doc", "para 2")]
 
 
-def test_corrections_and_retractions_change_the_status_but_not_what_was_known(store: EventStore):
+def test_corrections_and_retractions_change_the_status_but_not_what_was_known(store: EventStore) -> None:
     target = designate(store, "2017-10")
     correct(store, target, occurred="2018-03-01")
     assert answer(store, "2017-12-01") == (None, "no")
@@ -140,14 +140,14 @@ def test_corrections_and_retractions_change_the_status_but_not_what_was_known(st
     assert status_report(store, Reference(store.db), "140781", as_of="2018-03-01").basis.position == 3
 
 
-def test_a_correction_moving_a_designation_to_another_region(store: EventStore):
+def test_a_correction_moving_a_designation_to_another_region(store: EventStore) -> None:
     target = designate(store, "2017-10-01", region="140781")
     correct(store, target, regions=["140725"])
     assert answer(store, "2018-01-01") == (None, "no")
     assert answer(store, "2018-01-01", region="140725") == ("designated", "yes")
 
 
-def test_the_report_lists_every_programme(store: EventStore):
+def test_the_report_lists_every_programme(store: EventStore) -> None:
     designate(store, "2017-10-01")
     catch_up(store)
     report = status_report(store, Reference(store.db), "140781", as_of="2018-01-01")
@@ -157,7 +157,7 @@ def test_the_report_lists_every_programme(store: EventStore):
     ]
 
 
-def test_members_on_a_day_with_and_without_within(store: EventStore):
+def test_members_on_a_day_with_and_without_within(store: EventStore) -> None:
     designate(store, "2017-10-01", region="140781")
     designate(store, "2017-10", region="140725")
     designate(store, "2017-10-01", region="140100")
@@ -176,7 +176,7 @@ def test_members_on_a_day_with_and_without_within(store: EventStore):
     assert [m.code for m in members(store, "2017-10-15", programme="dip-payment").members] == ["140100"]
 
 
-def test_members_filtered_by_status(store: EventStore):
+def test_members_filtered_by_status(store: EventStore) -> None:
     designate(store, "2017-10-01", region="140781", status="demonstration")
     designate(store, "2017-10-01", region="140725")
     assert [m.code for m in members(store, "2018-01-01", status="demonstration").members] == ["140781"]
@@ -185,7 +185,7 @@ def test_members_filtered_by_status(store: EventStore):
     assert (report.status, report.basis.position, report.basis.as_of) == ("designated", 2, "2018-01-01")
 
 
-def test_a_programme_that_inherits_down_covers_the_regions_below(store: EventStore):
+def test_a_programme_that_inherits_down_covers_the_regions_below(store: EventStore) -> None:
     reference = add_inheriting_programme(store)
     designate(store, "2019-01", region="140700", programmes=["dip-city", "county-integration"])
     inherited = status(store, "2019-06-01", programme="dip-city")
@@ -212,7 +212,7 @@ def test_a_programme_that_inherits_down_covers_the_regions_below(store: EventSto
     assert [m.code for m in plain.members] == ["140700"]
 
 
-def test_an_own_certain_status_wins_over_an_inherited_one(store: EventStore):
+def test_an_own_certain_status_wins_over_an_inherited_one(store: EventStore) -> None:
     add_inheriting_programme(store)
     designate(store, "2019-01-01", region="140700", programmes=["dip-city"])
     add(store, type="designation_ended", occurred="2020-01-01", programmes=["dip-city"], reason="revoked")
@@ -221,7 +221,7 @@ def test_an_own_certain_status_wins_over_an_inherited_one(store: EventStore):
     assert status(store, "2019-06-01", programme="dip-city").inherited_from == "140700"
 
 
-def test_unknown_references_and_bad_days_are_refused(store: EventStore):
+def test_unknown_references_and_bad_days_are_refused(store: EventStore) -> None:
     designate(store, "2017-10-01")
     catch_up(store)
     reference = Reference(store.db)

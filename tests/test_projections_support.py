@@ -8,8 +8,6 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-import msgspec
-
 from events.envelope import NewEvent
 from events.reference import Programme, Reference
 from events.store import EventStore
@@ -86,7 +84,3 @@ def table_rows(conn: sqlite3.Connection) -> dict[str, list[tuple[Any, ...]]]:
         conn.execute("SELECT name, version, position FROM projection_checkpoints").fetchall()
     )
     return rows
-
-
-def encode(value: Any) -> bytes:
-    return msgspec.json.encode(value)

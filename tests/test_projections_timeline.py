@@ -24,7 +24,7 @@ def dates(result: TimelinePage) -> list[str]:
     return [entry.occurred.edtf for entry in result.entries]
 
 
-def test_entries_sort_by_interval_start_then_precision_then_position(store: EventStore):
+def test_entries_sort_by_interval_start_then_precision_then_position(store: EventStore) -> None:
     for occurred in ["2021-05", "2021-05-01", "2021", "../2021-05-01", "2020-12-31", "2021-05-01"]:
         add(store, occurred=occurred)
     result = page(store)
@@ -42,7 +42,9 @@ def test_entries_sort_by_interval_start_then_precision_then_position(store: Even
     assert (first.precision, first.earliest, first.latest) == ("year", date(2021, 1, 1), date(2021, 12, 31))
 
 
-def test_descendants_roll_up_counties_into_the_city_and_everything_into_the_province(store: EventStore):
+def test_descendants_roll_up_counties_into_the_city_and_everything_into_the_province(
+    store: EventStore,
+) -> None:
     add(store, occurred="2020-01-01", regions=["140781"], title={"zh": "介休", "en": "Jiexiu"})
     add(store, occurred="2020-01-02", regions=["140725"], title={"zh": "寿阳", "en": "Shouyang"})
     add(store, occurred="2020-01-03", regions=["140700"], title={"zh": "晋中", "en": "Jinzhong"})
@@ -59,7 +61,7 @@ def test_descendants_roll_up_counties_into_the_city_and_everything_into_the_prov
     assert titles("140781", True) == titles("140781", False) == ["Jiexiu"]
 
 
-def test_an_event_with_several_regions_appears_under_each_and_once_in_a_roll_up(store: EventStore):
+def test_an_event_with_several_regions_appears_under_each_and_once_in_a_roll_up(store: EventStore) -> None:
     add(store, occurred="2020-01-01", regions=["140781", "140725", "140100"])
     for region in ["140781", "140725", "140100"]:
         assert [e.regions for e in page(store, region).entries] == [["140781", "140725", "140100"]]
@@ -68,7 +70,7 @@ def test_an_event_with_several_regions_appears_under_each_and_once_in_a_roll_up(
     assert page(store, "140700").entries == []
 
 
-def test_filter_by_type_and_programme(store: EventStore):
+def test_filter_by_type_and_programme(store: EventStore) -> None:
     add(store, occurred="2020-01-01")
     add(store, type="pilot_designated", occurred="2020-01-02", programmes=["county-integration"])
     add(store, type="pilot_designated", occurred="2020-01-03", programmes=["dip-payment"])
@@ -84,7 +86,7 @@ def test_filter_by_type_and_programme(store: EventStore):
     ]
 
 
-def test_a_fuzzy_date_passes_the_range_filter_when_its_interval_overlaps(store: EventStore):
+def test_a_fuzzy_date_passes_the_range_filter_when_its_interval_overlaps(store: EventStore) -> None:
     for occurred in ["2017-09-30", "2017-10", "2017", "../2017-09-01", "2017-11-01", "2018/.."]:
         add(store, occurred=occurred)
     october = page(store, date_from=date(2017, 10, 15), date_to=date(2017, 10, 20))
@@ -94,7 +96,7 @@ def test_a_fuzzy_date_passes_the_range_filter_when_its_interval_overlaps(store: 
     assert dates(page(store, date_from="2019-01-01", date_to="2019-12-31")) == ["2018/.."]
 
 
-def test_text_search_covers_titles_and_summaries_in_both_languages_ignoring_case(store: EventStore):
+def test_text_search_covers_titles_and_summaries_in_both_languages_ignoring_case(store: EventStore) -> None:
     add(
         store,
         occurred="2020-01-01",
@@ -107,7 +109,7 @@ def test_text_search_covers_titles_and_summaries_in_both_languages_ignoring_case
     assert page(store, q="absent").entries == []
 
 
-def test_pages_stay_stable_while_events_are_appended(store: EventStore):
+def test_pages_stay_stable_while_events_are_appended(store: EventStore) -> None:
     for day in range(1, 6):
         add(store, occurred=f"2020-01-0{day}")
     first = page(store, limit=2)
@@ -125,7 +127,7 @@ def test_pages_stay_stable_while_events_are_appended(store: EventStore):
     assert dates(page(store, limit=2, cursor=again.next_cursor)) == ["2020-01-06"]
 
 
-def test_a_correction_shows_the_new_value_and_says_when_and_why(store: EventStore):
+def test_a_correction_shows_the_new_value_and_says_when_and_why(store: EventStore) -> None:
     target = add(store, occurred="2020-01-05", title={"zh": "旧", "en": "Old title"})
     add(store, occurred="2020-01-03")
     fix = correct(store, target, "date was misread", occurred="2020-01-01", title={"zh": "新", "en": "New"})
@@ -141,7 +143,7 @@ def test_a_correction_shows_the_new_value_and_says_when_and_why(store: EventStor
     assert result.entries[1].last_modified == result.entries[1].recorded_at
 
 
-def test_a_correction_of_regions_moves_the_entry(store: EventStore):
+def test_a_correction_of_regions_moves_the_entry(store: EventStore) -> None:
     target = add(store, occurred="2020-01-01", regions=["140781"])
     correct(store, target, regions=["140100"])
     assert page(store, "140781").entries == []
@@ -149,7 +151,7 @@ def test_a_correction_of_regions_moves_the_entry(store: EventStore):
     assert [e.event_id for e in page(store, "140000", descendants=True).entries] == [target]
 
 
-def test_a_retracted_entry_leaves_the_default_view_but_stays_reachable(store: EventStore):
+def test_a_retracted_entry_leaves_the_default_view_but_stays_reachable(store: EventStore) -> None:
     target = add(store, occurred="2020-01-01")
     add(store, occurred="2020-01-02")
     correct(store, target, title={"zh": "改", "en": "Fixed"})
@@ -162,7 +164,7 @@ def test_a_retracted_entry_leaves_the_default_view_but_stays_reachable(store: Ev
     assert shown.last_modified == shown.retraction.recorded_at
 
 
-def test_known_at_shows_the_timeline_as_the_log_knew_it(store: EventStore):
+def test_known_at_shows_the_timeline_as_the_log_knew_it(store: EventStore) -> None:
     target = add(store, occurred="2020-01-05", title={"zh": "旧", "en": "Old"})
     add(store, occurred="2020-01-03")
     correct(store, target, occurred="2020-01-01", title={"zh": "新", "en": "New"})
@@ -182,7 +184,7 @@ def test_known_at_shows_the_timeline_as_the_log_knew_it(store: EventStore):
     assert page(store).basis.position == 5
 
 
-def test_known_at_as_a_time_is_the_last_position_recorded_by_then(store: EventStore):
+def test_known_at_as_a_time_is_the_last_position_recorded_by_then(store: EventStore) -> None:
     add(store, occurred="2020-01-01")
     moment = store.head().recorded_at
     assert moment is not None
@@ -194,7 +196,7 @@ def test_known_at_as_a_time_is_the_last_position_recorded_by_then(store: EventSt
     assert result.basis.known_at == expected and len(result.entries) == expected
 
 
-def test_unknown_references_bad_dates_and_bad_cursors_are_refused(store: EventStore):
+def test_unknown_references_bad_dates_and_bad_cursors_are_refused(store: EventStore) -> None:
     add(store)
     with pytest.raises(UnknownReference, match="999999"):
         page(store, "999999")
@@ -211,7 +213,7 @@ def test_unknown_references_bad_dates_and_bad_cursors_are_refused(store: EventSt
             page(store, cursor=cursor)
 
 
-def test_entries_carry_sources_details_and_the_basis(store: EventStore):
+def test_entries_carry_sources_details_and_the_basis(store: EventStore) -> None:
     add(
         store,
         type="incentive_awarded",
