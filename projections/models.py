@@ -1,4 +1,8 @@
-"""What the read side answers with: msgspec Structs the API returns as JSON unchanged."""
+"""What the read side answers with: msgspec Structs the API returns as JSON unchanged.
+
+Plain data that never forms reference cycles, so the types opt out of the cycle collector
+(`gc=False`): a page of answers then adds nothing for it to walk.
+"""
 
 from __future__ import annotations
 
@@ -14,14 +18,14 @@ from events.types import LongText, Text
 Certainty = Literal["yes", "no", "uncertain"]
 
 
-class Source(msgspec.Struct, frozen=True, kw_only=True):
+class Source(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A cited source document and the place in it."""
 
     document: str
     locator: str | None = None
 
 
-class DateValue(msgspec.Struct, frozen=True, kw_only=True):
+class DateValue(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A fuzzy date as written (EDTF) with the interval of days it may denote (None = open)."""
 
     edtf: str
@@ -37,14 +41,14 @@ def date_value(edtf: str) -> DateValue:
     return DateValue(edtf=edtf, precision=parsed.precision, earliest=parsed.earliest, latest=parsed.latest)
 
 
-class Window(msgspec.Struct, frozen=True, kw_only=True):
+class Window(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The days within which an uncertain change happened (None = open)."""
 
     earliest: date | None
     latest: date | None
 
 
-class Basis(msgspec.Struct, frozen=True, kw_only=True):
+class Basis(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """The log position an answer reflects, and the question's valid and transaction time."""
 
     position: int
@@ -52,7 +56,7 @@ class Basis(msgspec.Struct, frozen=True, kw_only=True):
     known_at: int | None = None
 
 
-class Correction(msgspec.Struct, frozen=True, kw_only=True):
+class Correction(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A correction applied to an entry: which fields it changed, when and why."""
 
     event_id: str
@@ -62,14 +66,14 @@ class Correction(msgspec.Struct, frozen=True, kw_only=True):
     fields: list[str]
 
 
-class Retraction(msgspec.Struct, frozen=True, kw_only=True):
+class Retraction(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     event_id: str
     position: int
     recorded_at: datetime
     reason: LongText
 
 
-class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
+class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """One milestone as currently known (or as known at `known_at`), corrections applied."""
 
     event_id: str
@@ -93,14 +97,14 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True):
     sequence: int
 
 
-class TimelinePage(msgspec.Struct, frozen=True, kw_only=True):
+class TimelinePage(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     region: str
     entries: list[TimelineEntry]
     next_cursor: str | None
     basis: Basis
 
 
-class Evidence(msgspec.Struct, frozen=True, kw_only=True):
+class Evidence(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """An event a status rests on: the milestone itself, or a correction to it."""
 
     event_id: str
@@ -109,7 +113,7 @@ class Evidence(msgspec.Struct, frozen=True, kw_only=True):
     sources: list[Source]
 
 
-class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True):
+class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A region's status in one programme on a date.
 
     `certainty` is "uncertain" when the change to `status` has a fuzzy date straddling the
@@ -125,14 +129,14 @@ class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True):
     inherited_from: str | None = None
 
 
-class StatusReport(msgspec.Struct, frozen=True, kw_only=True):
+class StatusReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     region: str
     as_of: date
     programmes: list[ProgrammeStatus]
     basis: Basis
 
 
-class MemberRow(msgspec.Struct, frozen=True, kw_only=True):
+class MemberRow(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     code: str
     name: Text
     status: str
@@ -143,7 +147,7 @@ class MemberRow(msgspec.Struct, frozen=True, kw_only=True):
     inherited_from: str | None = None
 
 
-class MembersReport(msgspec.Struct, frozen=True, kw_only=True):
+class MembersReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     programme: str
     as_of: date
     status: str | None
@@ -152,7 +156,7 @@ class MembersReport(msgspec.Struct, frozen=True, kw_only=True):
     basis: Basis
 
 
-class ProjectionState(msgspec.Struct, frozen=True, kw_only=True):
+class ProjectionState(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     """A projection as stored: its version, last applied position, and distance to the head."""
 
     name: str

@@ -16,7 +16,7 @@ from events.store import EventStore
 from projections.base import Projection, read_snapshot, table_names, write_transaction
 from projections.checkpoints import checkpoint_of, checkpoints
 from projections.checkpoints import projection_states as _states
-from projections.log import read_batch
+from projections.log import head_position, read_batch
 from projections.models import ProjectionState
 from projections.regions import RegionTree, tree_of
 from projections.replay import context, gc_paused, replay
@@ -83,6 +83,10 @@ def catch_up(
     chosen = _chosen(projections)
     tree = _tree(store, reference)
     applied = _ensure(store, chosen, tree, False)[1]
+    with read_snapshot(store) as conn:  # nothing new (the usual case): no write lock taken
+        marks = checkpoints(conn)
+        if head_position(conn) <= min(marks[p.name].position for p in chosen):
+            return applied
     with gc_paused():
         while True:
             with write_transaction(store) as conn:

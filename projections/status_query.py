@@ -27,7 +27,7 @@ from projections.models import (
     date_value,
 )
 from projections.params import basis_position, known_filter, known_position, required_day
-from projections.regions import tree_of
+from projections.regions import RegionTree, tree_of
 
 
 class _Answer(msgspec.Struct, frozen=True):
@@ -119,6 +119,21 @@ def _fields(region: str, code: str | None, answer: _Answer) -> dict[str, Any]:
     }
 
 
+def _candidates(tree: RegionTree, codes: set[str], inherits: bool, within: str | None, day: date) -> set[str]:
+    """The regions that may be members: those with an interval (within `within`), and where the
+    programme inherits down, the regions below them that existed on `day`."""
+    above = set(tree.ancestors(within)) if within is not None else set()
+    found = {code for code in codes if within is None or tree.within(code, within)}
+    if inherits:
+        for code in codes:
+            if code in above:  # a member above `within` covers `within` and its subtree
+                found.update(c for c in (within, *tree.descendants(within)) if c is not None)
+            elif within is None or code in found:
+                found.update(tree.descendants(code))
+        found = {code for code in found if code in codes or _existed(tree.regions[code], day)}
+    return found
+
+
 def _existed(region: Region, day: date) -> bool:
     """Whether `region` may have existed on `day` (codes change: see `Region.valid_from`)."""
     if region.valid_from is not None:
@@ -187,14 +202,10 @@ def programme_members(
         checkpoint, answers = _current_members(store, programme, day)
     else:
         checkpoint, answers = _scan(store, "programme", [programme], day, known)
-    codes = {region for region, _ in answers}
-    if entry.inherits_down:  # regions below a member, if they existed on the day
-        for code in list(codes):
-            codes.update(c for c in tree.descendants(code) if _existed(tree.regions[c], day))
     members = []
-    for code in sorted(codes):
-        if within is not None and not tree.within(code, within):
-            continue
+    for code in sorted(
+        _candidates(tree, {region for region, _ in answers}, entry.inherits_down, within, day)
+    ):
         lineage = (code, *tree.ancestors(code)) if entry.inherits_down else (code,)
         source, answer = _resolve(programme, lineage, answers)
         if answer is None or (status is not None and answer.status != status):
