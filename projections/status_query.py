@@ -203,11 +203,12 @@ def programme_members(
     else:
         checkpoint, answers = _scan(store, "programme", [programme], day, known)
     members = []
-    for code in sorted(
-        _candidates(tree, {region for region, _ in answers}, entry.inherits_down, within, day)
-    ):
-        lineage = (code, *tree.ancestors(code)) if entry.inherits_down else (code,)
-        source, answer = _resolve(programme, lineage, answers)
+    inherits, direct = entry.inherits_down, {region for region, _ in answers}
+    for code in sorted(_candidates(tree, direct, inherits, within, day)):
+        if inherits:
+            source, answer = _resolve(programme, (code, *tree.ancestors(code)), answers)
+        else:
+            source, answer = code, answers.get((code, programme))
         if answer is None or (status is not None and answer.status != status):
             continue
         region = tree.regions.get(code)
