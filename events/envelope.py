@@ -93,8 +93,9 @@ def canonical_bytes(
     payload itself: unambiguous, and the payload is hashed as stored rather than re-escaped.
     """
     body = payload.encode()
-    header = _encode([position, event_id, stream, version, type_, schema_version, occurred,
-                      recorded_at, source, len(body)])
+    header = _encode(
+        [position, event_id, stream, version, type_, schema_version, occurred, recorded_at, source, len(body)]
+    )
     return header + body
 
 

@@ -406,8 +406,7 @@ class EventStore:
         except ChainBroken as e:
             with self._lock:
                 self.conn.execute(
-                    "UPDATE integrity SET broken_position = ?, broken_reason = ?, broken_at = ? "
-                    "WHERE id = 1",
+                    "UPDATE integrity SET broken_position = ?, broken_reason = ?, broken_at = ? WHERE id = 1",
                     [e.position, e.reason, now],
                 )
             return self.integrity()
@@ -425,8 +424,9 @@ class EventStore:
         ).fetchone()
         if row and row[0] is not None:
             raise ChainBroken(
-                row[0], f"{row[1]}; writes are refused until an operator restores a backup "
-                "or a full `timeline verify` passes"
+                row[0],
+                f"{row[1]}; writes are refused until an operator restores a backup "
+                "or a full `timeline verify` passes",
             )
 
     def verify(self, after: int = 0) -> int:

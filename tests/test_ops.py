@@ -51,7 +51,7 @@ def test_a_damaged_backup_is_refused(store, tmp_path):
     store.append([new()])
     path = Path(backup(store, tmp_path / "b").path)
     path.write_bytes(path.read_bytes()[:1000])
-    with pytest.raises(Exception, match="not a usable SQLite database|malformed|no event log"):
+    with pytest.raises(Exception, match=r"not a usable SQLite database|malformed|no event log"):
         restore(path, tmp_path / "out.db")
 
 
@@ -93,9 +93,14 @@ def test_verify_job_reports_a_break_found_incrementally(store, db_path):
 def test_drop_folder_imports_good_files_and_sets_bad_ones_aside(store, db_path, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
-    good = {"type": "meeting_held", "occurred": "2021-05-07", "regions": ["140781"],
-            "title": {"zh": "会", "en": "Meeting"}, "summary": {"zh": "会", "en": "Held."},
-            "sources": [{"document": "test-doc"}]}
+    good = {
+        "type": "meeting_held",
+        "occurred": "2021-05-07",
+        "regions": ["140781"],
+        "title": {"zh": "会", "en": "Meeting"},
+        "summary": {"zh": "会", "en": "Held."},
+        "sources": [{"document": "test-doc"}],
+    }
     (drop / "a.json").write_text(json.dumps([good, good]))
     (drop / "b.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(good | {"regions": ["1"]}))
     settings = load_settings(environ={}, db=str(db_path), drop_dir=str(drop))
@@ -117,15 +122,21 @@ def test_jobs_command_lists_runs(store, db_path):
 def _start_scheduler(db_path: Path, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "timeline", "scheduler", "--db", str(db_path)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
 def test_exactly_one_process_runs_the_jobs_and_another_takes_over(store, db_path):
     store.append([new()])
-    env = os.environ | {"TIMELINE_VERIFY_SECONDS": "0.2", "TIMELINE_LEASE_SECONDS": "1.5",
-                        "TIMELINE_CATCHUP_SECONDS": "0.2", "TIMELINE_BACKUP_SECONDS": "3600",
-                        "TIMELINE_BACKUP_DIR": str(db_path.parent / "backups")}
+    env = os.environ | {
+        "TIMELINE_VERIFY_SECONDS": "0.2",
+        "TIMELINE_LEASE_SECONDS": "1.5",
+        "TIMELINE_CATCHUP_SECONDS": "0.2",
+        "TIMELINE_BACKUP_SECONDS": "3600",
+        "TIMELINE_BACKUP_DIR": str(db_path.parent / "backups"),
+    }
     processes = [_start_scheduler(db_path, env) for _ in range(3)]
     try:
         conn = sqlite3.connect(db_path)

@@ -42,8 +42,7 @@ def backup(store: EventStore, folder: str | Path, *, keep: int = 7) -> BackupRes
         raise StoreUnavailable(str(partial), "backup is behind the head it was taken at")
     os.replace(partial, final)
     removed = _prune(folder, keep)
-    return BackupResult(path=str(final), position=copied.position, hash=copied.hash,
-                        removed=removed)
+    return BackupResult(path=str(final), position=copied.position, hash=copied.hash, removed=removed)
 
 
 class _Verified(msgspec.Struct):

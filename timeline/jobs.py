@@ -65,9 +65,12 @@ def verify(settings: Settings) -> str:
     finally:
         store.close()
     if not integrity.ok:
-        log.critical("HASH CHAIN BROKEN at position %s: %s. Writes are refused until an operator "
-                     "restores a backup or a full `timeline verify` passes.",
-                     integrity.broken_position, integrity.broken_reason)
+        log.critical(
+            "HASH CHAIN BROKEN at position %s: %s. Writes are refused until an operator "
+            "restores a backup or a full `timeline verify` passes.",
+            integrity.broken_position,
+            integrity.broken_reason,
+        )
         raise TimelineError(f"chain broken at position {integrity.broken_position}")
     return f"verified up to position {integrity.verified_position}"
 
@@ -149,8 +152,9 @@ def execute_job(job: str, settings: Settings) -> JobOutcome:
     return JobOutcome(result, message, duration_ms)
 
 
-def record_run(conn: sqlite3.Connection, job: str, owner: str, outcome: JobOutcome,
-               next_run_at: datetime | None = None) -> None:
+def record_run(
+    conn: sqlite3.Connection, job: str, owner: str, outcome: JobOutcome, next_run_at: datetime | None = None
+) -> None:
     conn.execute(RUNS_SCHEMA)
     conn.execute(
         "INSERT INTO job_runs (job, owner, last_run_at, duration_ms, result, message, next_run_at) "
@@ -158,8 +162,15 @@ def record_run(conn: sqlite3.Connection, job: str, owner: str, outcome: JobOutco
         "last_run_at = excluded.last_run_at, duration_ms = excluded.duration_ms, "
         "result = excluded.result, message = excluded.message, "
         "next_run_at = excluded.next_run_at, runs = runs + 1",
-        [job, owner, format_time(utc_now()), outcome.duration_ms, outcome.result,
-         outcome.message, format_time(next_run_at) if next_run_at else None],
+        [
+            job,
+            owner,
+            format_time(utc_now()),
+            outcome.duration_ms,
+            outcome.result,
+            outcome.message,
+            format_time(next_run_at) if next_run_at else None,
+        ],
     )
 
 
@@ -172,9 +183,16 @@ def job_statuses(conn: sqlite3.Connection, jobs: list[str]) -> list[JobStatus]:
         if row is None:
             statuses.append(JobStatus(job=job))
             continue
-        statuses.append(JobStatus(
-            job=job, owner=row[1], last_run_at=parse_time(row[2]), duration_ms=row[3],
-            result=row[4], message=row[5], next_run_at=parse_time(row[6]) if row[6] else None,
-            runs=row[7],
-        ))
+        statuses.append(
+            JobStatus(
+                job=job,
+                owner=row[1],
+                last_run_at=parse_time(row[2]),
+                duration_ms=row[3],
+                result=row[4],
+                message=row[5],
+                next_run_at=parse_time(row[6]) if row[6] else None,
+                runs=row[7],
+            )
+        )
     return statuses

@@ -38,9 +38,7 @@ class Lease:
         now = time.time()
         self.conn.execute("BEGIN IMMEDIATE")
         try:
-            row = self.conn.execute(
-                "SELECT owner, expires_at FROM scheduler_lease WHERE id = 1"
-            ).fetchone()
+            row = self.conn.execute("SELECT owner, expires_at FROM scheduler_lease WHERE id = 1").fetchone()
             if row is not None and row[0] != self.owner and row[1] > now:
                 self.conn.execute("ROLLBACK")
                 return False
@@ -59,7 +57,5 @@ class Lease:
         self.conn.execute("DELETE FROM scheduler_lease WHERE id = 1 AND owner = ?", [self.owner])
 
     def holder(self) -> str | None:
-        row = self.conn.execute(
-            "SELECT owner, expires_at FROM scheduler_lease WHERE id = 1"
-        ).fetchone()
+        row = self.conn.execute("SELECT owner, expires_at FROM scheduler_lease WHERE id = 1").fetchone()
         return row[0] if row and row[1] > time.time() else None

@@ -33,8 +33,13 @@ class TimelineScheduler:
 
     def start(self) -> None:
         self.scheduler.add_job(
-            self._campaign, "interval", seconds=self.settings.lease_seconds / 3, id="lease",
-            next_run_time=datetime.now(UTC), replace_existing=True, max_instances=1,
+            self._campaign,
+            "interval",
+            seconds=self.settings.lease_seconds / 3,
+            id="lease",
+            next_run_time=datetime.now(UTC),
+            replace_existing=True,
+            max_instances=1,
         )
         self.scheduler.start()
 
@@ -54,9 +59,15 @@ class TimelineScheduler:
                 log.info("scheduler %s took the lease; running jobs", self.owner)
                 for job in enabled_jobs(self.settings):
                     self.scheduler.add_job(
-                        self._run, "interval", args=[job], id=job, replace_existing=True,
-                        seconds=interval_of(job, self.settings), max_instances=1,
-                        coalesce=True, next_run_time=datetime.now(UTC),
+                        self._run,
+                        "interval",
+                        args=[job],
+                        id=job,
+                        replace_existing=True,
+                        seconds=interval_of(job, self.settings),
+                        max_instances=1,
+                        coalesce=True,
+                        next_run_time=datetime.now(UTC),
                     )
             elif not held and self.leading:
                 log.warning("scheduler %s lost the lease; standing by", self.owner)

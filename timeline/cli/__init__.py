@@ -46,5 +46,4 @@ def main() -> None:
 
 
 # Command modules attach themselves to `main` when imported.
-from timeline.cli import log, ops, seeds, serve  # noqa: E402,F401
-from timeline.cli import views  # noqa: E402,F401
+from timeline.cli import log, ops, seeds, serve, views  # noqa: E402,F401

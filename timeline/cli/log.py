@@ -66,8 +66,12 @@ def format_event_line(recorded: RecordedEvent, lang: str) -> str:
 
 
 @main.command()
-@click.option("--after", default=None, type=int,
-              help="Check only from this verified position on (default: the whole chain).")
+@click.option(
+    "--after",
+    default=None,
+    type=int,
+    help="Check only from this verified position on (default: the whole chain).",
+)
 @with_settings
 def verify(settings: Settings, after: int | None) -> None:
     """Walk the hash chain; exit 3 naming the first broken position if a row was altered.

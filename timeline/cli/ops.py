@@ -23,8 +23,13 @@ from timeline.settings import Settings
 
 
 @main.command()
-@click.option("--run", "run", type=click.Choice(list(JOBS)), default=None,
-              help="Run this job once now, in this process, and record the run.")
+@click.option(
+    "--run",
+    "run",
+    type=click.Choice(list(JOBS)),
+    default=None,
+    help="Run this job once now, in this process, and record the run.",
+)
 @with_settings
 def jobs(settings: Settings, run: str | None) -> None:
     """List the scheduled jobs with their interval, last and next run and result."""
@@ -36,14 +41,18 @@ def jobs(settings: Settings, run: str | None) -> None:
         click.echo(f"{run}: {outcome.result} in {outcome.duration_ms:.1f} ms: {outcome.message}")
     holder = Lease(conn, "cli", settings.lease_seconds).holder()
     click.echo(f"scheduler lease held by: {holder or 'nobody (no scheduler running)'}")
-    click.echo(f"{'job':<12} {'every':>8}  {'last run (UTC)':<20} {'ms':>8}  {'result':<6} "
-               f"{'next run (UTC)':<20} message")
+    click.echo(
+        f"{'job':<12} {'every':>8}  {'last run (UTC)':<20} {'ms':>8}  {'result':<6} "
+        f"{'next run (UTC)':<20} message"
+    )
     for status in job_statuses(conn, enabled_jobs(settings)):
         last = status.last_run_at.strftime("%Y-%m-%d %H:%M:%S") if status.last_run_at else "-"
         nxt = status.next_run_at.strftime("%Y-%m-%d %H:%M:%S") if status.next_run_at else "-"
         ms = f"{status.duration_ms:.1f}" if status.duration_ms is not None else "-"
-        click.echo(f"{status.job:<12} {interval_of(status.job, settings):>7.0f}s  {last:<20} "
-                   f"{ms:>8}  {status.result or '-':<6} {nxt:<20} {status.message or ''}")
+        click.echo(
+            f"{status.job:<12} {interval_of(status.job, settings):>7.0f}s  {last:<20} "
+            f"{ms:>8}  {status.result or '-':<6} {nxt:<20} {status.message or ''}"
+        )
 
 
 @main.command()
@@ -53,8 +62,10 @@ def backup(settings: Settings, folder: str | None) -> None:
     """Take an online backup now, verify it, and keep the newest `backup_keep`."""
     store = open_store(settings)
     result = take_backup(store, folder or settings.backup_dir, keep=settings.backup_keep)
-    click.echo(f"Backup {result.path} at position {result.position} verified "
-               f"(head hash {result.hash[:16]}…); removed {len(result.removed)} old backup(s).")
+    click.echo(
+        f"Backup {result.path} at position {result.position} verified "
+        f"(head hash {result.hash[:16]}…); removed {len(result.removed)} old backup(s)."
+    )
 
 
 @main.command()
@@ -66,8 +77,10 @@ def restore(settings: Settings, file: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Replace {settings.db} with {file}?", abort=True)
     restored = restore_backup(file, settings.db)
-    click.echo(f"Restored {settings.db} from {file}: head position {restored.position}, "
-               f"hash {restored.hash[:16]}… verified.")
+    click.echo(
+        f"Restored {settings.db} from {file}: head position {restored.position}, "
+        f"hash {restored.hash[:16]}… verified."
+    )
 
 
 @main.command("backups")
