@@ -453,7 +453,7 @@ async def _respond_html(api: Api, request: AnyRequest, render: Callable[[Reader]
         )
         body = (await anyio.to_thread.run_sync(render, reader)).encode()
         api.cache.put(key, etag, body)
-    return Response(body, media_type="text/html; charset=utf-8", headers=headers)
+    return Response(body, media_type="text/html", headers=headers)  # Litestar adds the charset
 
 
 def _asset(request: AnyRequest, name: str, headers: dict[str, str]) -> Response[Any]:

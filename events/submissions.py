@@ -66,7 +66,21 @@ def decode_item(item: Any, path: str) -> tuple[Submission, str]:
         if named:
             where, message = f"{where}.{named.group(1)}", message[named.end() :]
         raise InvalidEvent([FieldProblem(path + where, message)]) from None
-    return submission, path if bare else f"{path}.event"
+    event_path = path if bare else f"{path}.event"
+    # Stored events tolerate unknown fields (schema evolution); incoming ones must not lose a
+    # misspelt field silently.
+    raw_event = item if bare else item.get("event") if isinstance(item, dict) else None
+    if isinstance(raw_event, dict):
+        known = {"type", *type(submission.event).__struct_fields__}
+        unknown = sorted(k for k in raw_event if k not in known)
+        if unknown:
+            raise InvalidEvent(
+                [
+                    FieldProblem(f"{event_path}.{key}", f"Object contains unknown field `{key}`")
+                    for key in unknown
+                ]
+            )
+    return submission, event_path
 
 
 def prepare(
