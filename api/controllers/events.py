@@ -77,13 +77,7 @@ class EventController(Controller):
         self, request: Request, event_id: EventId, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
         """Append a correction: the milestone stays in the log, the views show the new values."""
-        api = api_of(request)
-        body = await read_json(request)
-        base = base_url(api, request)
-        result = await anyio.to_thread.run_sync(
-            amend, api, event_id, "correction", body, idempotency_key, base
-        )
-        return created(request, result)
+        return await _amend(request, event_id, "correction", idempotency_key)
 
     @post(
         "/{event_id:str}/retractions",
@@ -95,10 +89,16 @@ class EventController(Controller):
         self, request: Request, event_id: EventId, idempotency_key: IdempotencyKey = None
     ) -> Response[WriteResult]:
         """Append a retraction: the milestone stays in the log but leaves the default views."""
-        api = api_of(request)
-        body = await read_json(request)
-        base = base_url(api, request)
-        result = await anyio.to_thread.run_sync(
-            amend, api, event_id, "retraction", body, idempotency_key, base
-        )
-        return created(request, result)
+        return await _amend(request, event_id, "retraction", idempotency_key)
+
+
+async def _amend(
+    request: Request, event_id: str, kind: str, idempotency_key: str | None
+) -> Response[WriteResult]:
+    """Read the body, append the correction or retraction off the event loop, answer 201."""
+    api = api_of(request)
+    body = await read_json(request)
+    result = await anyio.to_thread.run_sync(
+        amend, api, event_id, kind, body, idempotency_key, base_url(api, request)
+    )
+    return created(request, result)
