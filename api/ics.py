@@ -1,9 +1,10 @@
 """Timeline entries as an iCalendar feed (RFC 5545, RFC 7986): pure rendering, no HTTP.
 
 Only what is known to the day goes into people's calendars by default: a day is an all-day event
-and a date-time a timed event in Asia/Shanghai. Month, year, qualified (`?` `~` `%`) and closed
-interval dates are shown, with `spans`, as all-day spans labelled with what is known; open-ended
-dates (`../2024-08-28`) never are, since their span has no start.
+and a date-time a timed event in Asia/Shanghai (in UTC before 1992: China kept summer time in
+1986-1991, which the embedded fixed-offset VTIMEZONE does not carry). Month, year, qualified
+(`?` `~` `%`) and closed interval dates are shown, with `spans`, as all-day spans labelled with
+what is known; open-ended dates (`../2024-08-28`) never are, since their span has no start.
 
 Serialised here rather than through `icalendar`, which takes ~3 ms an event (30 s for 10,000):
 the tests hold these bytes to icalendar's own (`Calendar.from_ical(body).to_ical() == body`, and
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Literal, NamedTuple
+from zoneinfo import ZoneInfo
 
 import msgspec
 
@@ -29,6 +31,8 @@ from projections.models import TimelineEntry
 Lang = Literal["zh", "en"]
 TZID = "Asia/Shanghai"
 CST = timezone(timedelta(hours=8))  # China has kept UTC+8 without DST since 1991
+SHANGHAI = ZoneInfo(TZID)  # the real rules, for wall-clock times from before then
+FIXED_OFFSET_SINCE = datetime(1992, 1, 1, tzinfo=UTC)  # times before this are written in UTC
 TTL = "PT6H"
 PRODID = "-//reform-timeline//ICS feed 1.0//"
 _CRLF = b"\r\n"
@@ -95,7 +99,7 @@ class FeedInfo(msgspec.Struct, frozen=True, kw_only=True):
 class Placement(NamedTuple):
     """Where an entry goes: all day from `start` to the exclusive `end`, or at a local time."""
 
-    start: date | datetime  # a naive datetime is wall-clock time in Asia/Shanghai
+    start: date | datetime  # naive: wall-clock time in Asia/Shanghai; aware: a UTC instant
     end: date | None
     label: str | None  # what is known, for SUMMARY, when the calendar shows a span
 
@@ -119,8 +123,12 @@ def escape(text: str) -> str:
 def fold(line: str) -> bytes:
     """A content line with its CRLF, folded into physical lines of at most 75 octets.
 
-    Cuts only between UTF-8 sequences, and (like icalendar) not right after a backslash or
-    caret, so an escape stays on one physical line for clients that unfold badly.
+    Cuts only between characters: never inside a UTF-8 sequence, and never inside a TEXT escape
+    (`\\,` `\\;` `\\n` `\\\\`), so an escape stays on one physical line for clients that
+    unfold badly. Whether a backslash before the cut opens an escape depends on the backslashes
+    before it: an even run is whole escaped pairs, and the cut may fall right after them
+    (icalendar steps back over the second of a pair, splitting it). Like icalendar, no cut right
+    after a caret (an RFC 6868 escape in parameters), so both fold the rest alike.
     """
     data = line.encode()
     if len(data) < 75:
@@ -131,7 +139,10 @@ def fold(line: str) -> bytes:
         cut = start + 74
         while data[cut] & 0xC0 == 0x80:
             cut -= 1
-        if data[cut - 1] in b"\\^" and cut - 1 > start:
+        run = cut
+        while run > start and data[run - 1] == 0x5C:  # backslash
+            run -= 1
+        if ((cut - run) % 2 or data[cut - 1] == 0x5E) and cut - 1 > start:
             cut -= 1
         parts.append(data[start:cut])
         start = cut
@@ -179,12 +190,21 @@ def placement(edtf: str, lang: Lang, *, spans: bool) -> Placement | None:
         return None  # open-ended: no start to show
     exact = not (value.uncertain or value.approximate)
     if value.precision == "time" and exact:
-        return Placement(local_time(edtf), None, None)
+        return Placement(calendar_time(edtf), None, None)
     if value.precision == "day" and exact:
         return Placement(value.earliest, value.earliest + timedelta(days=1), None)
     if not spans:
         return None
     return Placement(value.earliest, value.latest + timedelta(days=1), f"[{when(edtf, lang)}] ")
+
+
+def calendar_time(edtf: str) -> datetime:
+    """Wall-clock time in Beijing, or the UTC instant for a time before 1992 (summer time then)."""
+    moment = datetime.fromisoformat(edtf)
+    instant = moment.replace(tzinfo=SHANGHAI) if moment.tzinfo is None else moment
+    if instant < FIXED_OFFSET_SINCE:
+        return instant.astimezone(UTC)
+    return local_time(edtf)
 
 
 def local_time(edtf: str) -> datetime:
@@ -243,7 +263,9 @@ def render_event(entry: TimelineEntry, feed: FeedInfo, reference: Reference) -> 
         summary = WORDS[lang]["retracted_tag"] + summary
     url = f"{feed.public_url}/events/{entry.event_id}"
     modified = utc_stamp(modified_at(entry))
-    if place.end is None:
+    if place.end is None and isinstance(place.start, datetime) and place.start.tzinfo is not None:
+        when_lines = f"DTSTART:{place.start:%Y%m%dT%H%M%S}Z\r\n"
+    elif place.end is None:
         when_lines = f"DTSTART;TZID={TZID}:{place.start:%Y%m%dT%H%M%S}\r\n"
     else:
         when_lines = (
@@ -340,8 +362,7 @@ def render_calendar(entries: Iterable[TimelineEntry], feed: FeedInfo, reference:
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:{PRODID}{feed.lang.upper()}",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
+        "CALSCALE:GREGORIAN",  # no METHOD: a feed is no iTIP message (METHOD:PUBLISH wants ORGANIZER)
         f"DESCRIPTION:{escape(feed.description)}",
         f"X-WR-CALDESC:{escape(feed.description)}",
         f"NAME:{escape(feed.name)}",

@@ -25,7 +25,6 @@ def oracle_calendar(entries: Iterable[TimelineEntry], feed: ics.FeedInfo, refere
     calendar.add("version", "2.0")
     calendar.add("prodid", ics.PRODID + feed.lang.upper())
     calendar.add("calscale", "GREGORIAN")
-    calendar.add("method", "PUBLISH")
     for name in ("description", "x-wr-caldesc"):
         calendar.add(name, vText(feed.description))
     for name in ("name", "x-wr-calname"):
@@ -66,7 +65,8 @@ def _event(entry: TimelineEntry, feed: ics.FeedInfo, reference: Reference) -> Ev
     event.add("summary", summary)
     if place.end is None:
         assert isinstance(place.start, datetime)
-        event.add("dtstart", place.start.replace(tzinfo=SHANGHAI))
+        aware = place.start.tzinfo is not None  # a UTC instant (before 1992)
+        event.add("dtstart", place.start if aware else place.start.replace(tzinfo=SHANGHAI))
     else:
         event.add("dtstart", place.start)
         event.add("dtend", place.end)
