@@ -37,7 +37,9 @@ MAX_CACHE_BYTES = 64 * 1024 * 1024
 PAGE = 500
 
 FeedName = Annotated[str, PathParameter(description="`{code}.ics` or `{slug}.ics`.", max_length=100)]
-Descendants = Annotated[bool, QueryParameter(description="Include the milestones of the regions below it.")]
+Descendants = Annotated[
+    bool, QueryParameter(description="Include the milestones of the regions below it (default).")
+]
 Types = Annotated[str | None, QueryParameter(description="Comma-separated milestone types.", max_length=2000)]
 Programmes = Annotated[
     str | None, QueryParameter(description="Comma-separated programme slugs.", max_length=2000)
@@ -271,7 +273,7 @@ class FeedController(Controller):
         request: Request,
         api: ApiDep,
         name: FeedName,
-        descendants: Descendants = False,
+        descendants: Descendants = True,
         types: Types = None,
         programmes: Programmes = None,
         lang: FeedLang = "zh",

@@ -32,8 +32,9 @@ from events.dates import parse_edtf
 from events.errors import UnknownReference
 from events.reference import Reference
 from projections.errors import InvalidCursor
-from projections.models import DateValue, TimelineEntry, TimelinePage
+from projections.models import Basis, DateValue, TimelineEntry, TimelinePage
 from projections.queries import timeline_page
+from projections.timeline_query import Order
 
 STATIC = Path(__file__).parent / "static"
 DEFAULT_LIMIT = 25
@@ -166,11 +167,13 @@ class ProgrammeName(msgspec.Struct, frozen=True):
 
 
 class WidgetSource(msgspec.Struct, frozen=True, omit_defaults=True):
+    """A cited document, once, with every place in it the entry cites (`locators`)."""
+
     title: str
     publisher: str | None = None
     published: str | None = None
     url: str | None = None
-    locator: str | None = None
+    locators: list[str] = []
 
 
 class WidgetEntry(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -193,7 +196,7 @@ class WidgetPage(msgspec.Struct, frozen=True, omit_defaults=True):
     lang: str
     entries: list[WidgetEntry]
     next_cursor: str | None
-    basis: int
+    basis: Basis
     region: RegionName | None = None
     programme: ProgrammeName | None = None
 
@@ -207,12 +210,18 @@ def _name(reference: Reference, kind: str, key: str, lang: str) -> str:
 
 
 def _sources(entry: TimelineEntry, reference: Reference, lang: str) -> list[WidgetSource]:
-    shown = []
+    """Each cited document once, in order of first citation, with its locators."""
+    locators: dict[str, list[str]] = {}
     for ref in entry.sources:
+        found = locators.setdefault(ref.document, [])
+        if ref.locator and ref.locator not in found:
+            found.append(ref.locator)
+    shown = []
+    for document, places in locators.items():
         try:
-            doc = reference.source(ref.document)
+            doc = reference.source(document)
         except UnknownReference:
-            shown.append(WidgetSource(title=ref.document, locator=ref.locator))
+            shown.append(WidgetSource(title=document, locators=places))
             continue
         shown.append(
             WidgetSource(
@@ -220,7 +229,7 @@ def _sources(entry: TimelineEntry, reference: Reference, lang: str) -> list[Widg
                 publisher=getattr(doc.publisher, lang),
                 published=doc.published,
                 url=doc.url,
-                locator=ref.locator,
+                locators=places,
             )
         )
     return shown
@@ -247,7 +256,7 @@ def widget_page(page: TimelinePage, reference: Reference, lang: str, **subject: 
         lang=lang,
         entries=[widget_entry(e, reference, lang) for e in page.entries],
         next_cursor=page.next_cursor,
-        basis=page.basis.position,
+        basis=page.basis,
         **subject,
     )
 
@@ -316,7 +325,12 @@ def timelinejs(page: WidgetPage) -> dict[str, Any]:
 
 Lang = Annotated[Literal["zh", "en"], QueryParameter(description="Language of every text.")]
 Limit = Annotated[int, QueryParameter(ge=1, le=params.MAX_LIMIT, description="Entries per page (1-500).")]
-Descendants = Annotated[bool, QueryParameter(description="Include the regions below it.")]
+Descendants = Annotated[
+    bool, QueryParameter(description="Include the regions below it (default, as everywhere).")
+]
+OrderParam = Annotated[
+    Order, QueryParameter(description="`newest` first (the widget's default) or `oldest` first.")
+]
 JsonName = Annotated[str, PathParameter(description="`<code>.json` or `<slug>.json`.")]
 Theme = Annotated[Literal["light", "dark", "auto"], QueryParameter(description="Colour scheme.")]
 AnyRequest = Request[Any, Any, Any]
@@ -343,6 +357,7 @@ class WidgetQuery(msgspec.Struct, frozen=True, kw_only=True):
     types: str | None = None
     programmes: str | None = None
     descendants: bool = True
+    order: Order = "newest"
     limit: int = DEFAULT_LIMIT
     cursor: str | None = None
 
@@ -352,6 +367,7 @@ def provide_query(
     types: params.CommaList = None,
     programmes: params.CommaList = None,
     descendants: Descendants = True,
+    order: OrderParam = "newest",
     limit: Limit = DEFAULT_LIMIT,
     cursor: params.CommaList = None,
 ) -> WidgetQuery:
@@ -361,6 +377,7 @@ def provide_query(
         types=types,
         programmes=programmes,
         descendants=descendants,
+        order=order,
         limit=limit,
         cursor=cursor,
     )
@@ -377,6 +394,7 @@ def _page(r: Reader, code: str, query: WidgetQuery, **overrides: Any) -> Timelin
         "programmes": params.programme_slugs(r.reference, query.programmes),
         "cursor": query.cursor,
         "limit": query.limit,
+        "order": query.order,
     }
     arguments.update(overrides)
     try:
@@ -541,6 +559,8 @@ def render_embed(r: Reader, code: str, query: WidgetQuery, raw_query: dict[str, 
     attrs += [(k, v) for k in ("types", "programmes") if (v := getattr(query, k))]
     if not query.descendants:
         attrs.append(("descendants", "false"))
+    if query.order != "newest":
+        attrs.append(("order", query.order))
     if query.limit != DEFAULT_LIMIT:
         attrs.append(("limit", str(query.limit)))
     next_url = None
@@ -564,9 +584,12 @@ def _embed_entry(entry: WidgetEntry, lang: str) -> dict[str, Any]:
         "label": entry.label,
         "title": entry.title,
         "summary": entry.summary,
-        "meta": TEXT[lang]["sep"].join(names),
+        "meta": names,
         "retracted": entry.retracted,
-        "sources": [{"title": s.title, "url": _safe_url(s.url)} for s in entry.sources],
+        "sources": [
+            {"title": s.title, "url": _safe_url(s.url), "locators": TEXT[lang]["sep"].join(s.locators)}
+            for s in entry.sources
+        ],
     }
 
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 
@@ -31,6 +31,7 @@ from projections.regions import tree_of
 from projections.timeline import scope_key
 
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
+Order = Literal["oldest", "newest"]
 
 
 class _Amendments(msgspec.Struct):
@@ -74,10 +75,12 @@ def timeline_page(
     include_retracted: bool = False,
     cursor: str | None = None,
     limit: int = 50,
+    order: Order = "oldest",
 ) -> TimelinePage:
     """A region's milestones in date order, a page at a time (pass `next_cursor` back).
 
-    The cursor holds the sort key of the last entry shown, so appends never shift a page.
+    `order="newest"` walks the same order backwards. The cursor holds the sort key of the last
+    entry shown, so appends never shift a page.
     Type, date and retraction filters run in SQL; programme and text filters on the
     version's payload, which for an unamended milestone is its event in the log.
     """
@@ -108,12 +111,13 @@ def timeline_page(
     if (day := as_day(date_to)) is not None:
         where.append("(s.earliest IS NULL OR s.earliest <= ?)")
         params.append(day.toordinal())
+    newest = order == "newest"
     sql = (
         "SELECT s.sort_key, s.retracted, v.payload, v.amendments FROM timeline_scope s "
         f"LEFT JOIN timeline_versions v ON v.vid = s.vid WHERE {' AND '.join(where)} "
-        "AND s.sort_key > ? ORDER BY s.sort_key LIMIT ?"
+        f"AND s.sort_key {'<' if newest else '>'} ? ORDER BY s.sort_key {'DESC' if newest else ''} LIMIT ?"
     )
-    after = decode_cursor(cursor) if cursor else -1
+    after = decode_cursor(cursor) if cursor else (1 << 63) - 1 if newest else -1
     keep = _matcher(programmes, q)
     found: list[tuple[int, TimelineEntry]] = []
     # Programme and text filters look inside the payload: read on in chunks until the page is full.

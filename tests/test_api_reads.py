@@ -108,9 +108,10 @@ def test_programme_regions_on_a_day(client: TestClient) -> None:
 
 
 def test_timeline_in_date_order_with_rollup_and_filters(client: TestClient) -> None:
-    own = client.get("/regions/140700/timeline").json()
+    own = client.get("/regions/140700/timeline", params={"descendants": "false"}).json()
     assert [e["event_id"] for e in own["entries"]] == [ID["meeting"]]
-    rolled = client.get("/regions/140700/timeline", params={"descendants": "true"}).json()
+    rolled = client.get("/regions/140700/timeline").json()  # descendants by default
+    assert rolled == client.get("/regions/140700/timeline", params={"descendants": "true"}).json()
     assert [e["event_id"] for e in rolled["entries"]] == [
         ID["pilot"],
         ID["review"],

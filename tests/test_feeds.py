@@ -131,8 +131,9 @@ def test_webcal_links_in_the_api_name_the_feeds(client: TestClient) -> None:
 
 
 def test_filters_narrow_the_feed(client: TestClient) -> None:
-    everything = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&spans=1").content)
-    own = events_by_uid(client.get("/feeds/regions/140000.ics?spans=1").content)
+    everything = events_by_uid(client.get("/feeds/regions/140000.ics?spans=1").content)  # the default
+    assert everything == events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&spans=1").content)
+    own = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=0&spans=1").content)
     meetings = events_by_uid(
         client.get("/feeds/regions/140000.ics?descendants=1&spans=1&types=meeting_held").content
     )

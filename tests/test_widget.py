@@ -88,7 +88,9 @@ def test_the_script_uses_nothing_a_strict_csp_refuses() -> None:
 def test_region_json_is_one_language_with_cors_etag_and_cache_control(
     client: TestClient,
 ) -> None:
-    response = client.get(COUNTY, params={"lang": "en"}, headers={"Origin": "https://example.com"})
+    response = client.get(
+        COUNTY, params={"lang": "en", "order": "oldest"}, headers={"Origin": "https://example.com"}
+    )
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
     assert response.headers["cache-control"].startswith("public")
@@ -107,24 +109,50 @@ def test_region_json_is_one_language_with_cors_etag_and_cache_control(
     assert first["programmes"][0]["slug"] == data.PROGRAMME
     assert first["sources"][0]["url"] == data.SOURCE_URL
     assert body["next_cursor"] is None
-    again = client.get(COUNTY, params={"lang": "en"}, headers={"If-None-Match": response.headers["etag"]})
+    again = client.get(
+        COUNTY, params={"lang": "en", "order": "oldest"}, headers={"If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304
-    zh = client.get(COUNTY, params={"lang": "zh"})
+    zh = client.get(COUNTY, params={"lang": "zh", "order": "oldest"})
     assert zh.headers["etag"] != response.headers["etag"]
     assert zh.json()["entries"][0]["title"] == data.JIEXIU_MILESTONES[0][3]
 
 
-def test_pages_follow_the_cursor_without_gaps_or_repeats(client: TestClient) -> None:
+@pytest.mark.parametrize("order", ["oldest", "newest", None])
+def test_pages_follow_the_cursor_without_gaps_or_repeats(client: TestClient, order: str | None) -> None:
     seen: list[str] = []
     cursor = None
     for _ in range(10):
-        query = {"lang": "en", "limit": "3", **({"cursor": cursor} if cursor else {})}
-        body = client.get(COUNTY, params=query).json()
+        query = {"lang": "en", "limit": "3", **({"order": order} if order else {})}
+        body = client.get(COUNTY, params={**query, **({"cursor": cursor} if cursor else {})}).json()
         seen += [e["title"] for e in body["entries"]]
         cursor = body["next_cursor"]
         if cursor is None:
             break
-    assert seen == [row[4] for row in data.JIEXIU_MILESTONES]
+    oldest_first = [row[4] for row in data.JIEXIU_MILESTONES]
+    assert seen == (oldest_first if order == "oldest" else oldest_first[::-1])  # newest by default
+
+
+def test_basis_is_the_same_object_as_everywhere_else(client: TestClient) -> None:
+    basis = client.get(COUNTY).json()["basis"]
+    assert basis == client.get(f"/regions/{data.JIEXIU}/timeline").json()["basis"]
+    assert set(basis) == {"position", "as_of", "known_at"} and basis["position"] > 0
+
+
+def test_each_source_shows_once_with_every_locator(client: TestClient) -> None:
+    entries = client.get(COUNTY, params={"lang": "en"}).json()["entries"]
+    (twice,) = [e for e in entries if e["title"] == "Test County holds a reform meeting"]
+    assert twice["sources"] == [
+        {
+            "title": "Test document",
+            "publisher": "Test publisher",
+            "published": "2024-08-28",
+            "url": data.SOURCE_URL,
+            "locators": ["para 2", "para 5"],
+        }
+    ]
+    page = client.get(f"/embed/regions/{data.JIEXIU}", params={"lang": "en"}).text
+    assert page.count("<bdi>para 2, para 5</bdi>") == 1
 
 
 def test_filters_descendants_and_types(client: TestClient) -> None:
@@ -188,13 +216,17 @@ def test_timelinejs_json_gives_only_the_known_precision_and_escapes_text(
 
 
 def test_the_iframe_page_is_escaped_server_html_under_a_strict_csp(client: TestClient) -> None:
-    response = client.get(f"/embed/regions/{data.JIEXIU}", params={"lang": "zh", "limit": "4"})
+    response = client.get(
+        f"/embed/regions/{data.JIEXIU}", params={"lang": "zh", "limit": "4", "order": "oldest"}
+    )
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     csp = response.headers["content-security-policy"]
     assert "default-src 'none'" in csp and "'unsafe-inline'" not in csp
     page = response.text
     assert "&lt;img src=x onerror=alert(1)&gt;" in page and "<img" not in page
+    assert page.count("<main>") == 1 and page.count("<h1") == 1  # axe: one main landmark, one h1
+    assert '<p class="title" dir="auto">' in page and "<bdi>测试文件</bdi>" in page
     assert '<time datetime="2017-10">2017年10月</time>' in page
     assert 'src="/widget.js"' in page
     assert 'data-region="990101"' in page and 'data-limit="4"' in page
@@ -206,7 +238,7 @@ def test_the_home_page_offers_regions_and_the_snippet(client: TestClient) -> Non
     assert response.status_code == 200
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
     page = response.text
-    assert f'<option value="{data.JIEXIU}" selected>Test County ({data.JIEXIU})</option>' in page
+    assert f'<option dir="auto" value="{data.JIEXIU}" selected>Test County ({data.JIEXIU})</option>' in page
     assert "&lt;script src=&#34;http://testserver.local/widget.js&#34; async&gt;" in page
     assert 'id="demo" class="reform-timeline" data-region="990101" data-lang="en"' in page
     fallback = client.get("/", params={"region": "<b>"}).text

@@ -130,8 +130,9 @@ class RegionController(Controller):
         request: Request,
         code: RegionCode,
         descendants: Annotated[
-            bool, QueryParameter(description="Include the milestones of the regions below it.")
-        ] = False,
+            bool,
+            QueryParameter(description="Include the milestones of the regions below it (default)."),
+        ] = True,
         types: Types = None,
         programmes: Programmes = None,
         date_from: params.DateFrom = None,

@@ -3,8 +3,9 @@
 //   <div class="reform-timeline" data-region="140781" data-lang="zh"></div>
 //   <script src="https://HOST/widget.js" async></script>
 // Options (data- attributes on the host element): region | programme, lang (zh|en),
-// programmes, types (comma lists), descendants (true|false), limit (1-500),
-// theme (light|dark|auto).
+// programmes, types (comma lists), descendants (true, the default | false), limit (1-500),
+// order (newest, the default | oldest), max-height (pixels or a CSS length: the list scrolls
+// inside), compact (true: date and title only), theme (light|dark|auto).
 // Theming: set --rt-accent, --rt-bg, --rt-fg, --rt-muted, --rt-border, --rt-focus, --rt-font,
 // --rt-font-size, --rt-radius on the host element; they inherit into the shadow root.
 // Strict-CSP safe: no eval, no innerHTML, no style attributes, no <style> elements (one
@@ -81,13 +82,17 @@ header{margin:0 0 12px}
 .sub,.meta,.src,.status,footer{color:var(--mu);font-size:.875em}
 .sub{margin:0}
 ol{list-style:none;margin:0;padding:0}
-li{position:relative;margin:0;padding:0 0 16px 24px;content-visibility:auto;contain-intrinsic-size:auto 8em}
+li{position:relative;margin:0;padding:0 0 16px 24px}
 li::before,li::after{content:"";position:absolute}
 li::before{z-index:1;left:0;top:.45em;width:12px;height:12px;border-radius:50%;
 background:var(--bg);border:3px solid var(--a)}
 li::after{left:5px;top:0;bottom:0;width:2px;background:var(--bd)}
 li:last-child::after{bottom:auto;height:1em}
-li:focus{outline:none}
+li:focus{outline:3px solid var(--fo);outline-offset:2px;border-radius:3px}
+.scroll{overflow-y:auto;overscroll-behavior:contain;padding:4px}
+.compact li{padding-bottom:8px}
+.compact .summary,.compact .src,.compact .meta{display:none}
+.compact .title{font-weight:600}
 .when{margin:0;font-weight:600;color:var(--a)}
 .type{display:inline-block;margin-inline-start:.5em;padding:0 .45em;border:1px solid var(--bd);
 border-radius:999px;font-size:.78em;font-weight:500;color:var(--mu);vertical-align:.1em}
@@ -188,6 +193,18 @@ footer{margin:12px 0 0}
 
   const names = (items) => (Array.isArray(items) ? items : []).map((i) => String(i.name || i.code || i.slug || "")).filter(Boolean);
 
+  // Data strings may be written right to left or hold neutral characters: isolate each one.
+  const bdi = (text) => h("bdi", "", String(text));
+  const own = (tag, cls, text) => {
+    const el = h(tag, cls, String(text));
+    el.dir = "auto";
+    return el;
+  };
+  const joined = (parent, items, sep) => {
+    items.forEach((item, i) => parent.append(...(i ? [sep, item] : [item])));
+    return parent;
+  };
+
   const renderEntry = (e, lang) => {
     const t = TEXT[lang];
     const when = h("p", "when");
@@ -200,31 +217,32 @@ footer{margin:12px 0 0}
       }
     }
     if (e.label) when.append(h("span", "type", String(e.label)));
-    const meta = [...names(e.regions), ...names(e.programmes)].join(t.sep);
-    const sources = h("p", "src", t.sources);
-    let count = 0;
+    const meta = [...names(e.regions), ...names(e.programmes)].map(bdi);
+    const cited = [];
     for (const s of Array.isArray(e.sources) ? e.sources : []) {
       const label = String(s.title || s.document || "");
       if (!label) continue;
-      if (count++) sources.append(t.sep);
       const href = safeUrl(s.url);
+      const title = href ? h("a", "", bdi(label)) : bdi(label);
       if (href) {
-        const a = h("a", "", label);
-        a.href = href;
-        a.target = "_blank";
-        a.rel = "noopener noreferrer";
-        sources.append(a);
-      } else sources.append(label);
-      if (s.publisher) sources.append(" (" + s.publisher + ")");
+        title.href = href;
+        title.target = "_blank";
+        title.rel = "noopener noreferrer";
+      }
+      // Each document once, with every place cited in it: "Title (Publisher, p. 2, p. 5)".
+      const about = [s.publisher, ...(Array.isArray(s.locators) ? s.locators : [])].filter(Boolean).map(bdi);
+      cited.push(about.length ? h("span", "", title, " (", joined(h("span"), about, t.sep), ")") : title);
     }
     const li = h(
       "li",
       e.retracted ? "retracted" : "",
       when,
-      h("p", "title", String(e.title || "")),
-      e.summary ? h("p", "summary", String(e.summary)) : null,
-      meta || e.corrected ? h("p", "meta", meta, e.corrected ? h("span", "flag", (meta ? " · " : "") + t.corrected) : null) : null,
-      count ? sources : null
+      own("p", "title", e.title || ""),
+      e.summary ? own("p", "summary", e.summary) : null,
+      meta.length || e.corrected
+        ? h("p", "meta", joined(h("span"), meta, t.sep), e.corrected ? h("span", "flag", (meta.length ? " · " : "") + t.corrected) : null)
+        : null,
+      cited.length ? joined(h("p", "src", t.sources), cited, t.sep) : null
     );
     li.tabIndex = -1; // focus target after "load more"
     return li;
@@ -237,6 +255,8 @@ footer{margin:12px 0 0}
     const docLang = (document.documentElement.lang || "").toLowerCase();
     const lang = d.lang === "zh" || d.lang === "en" ? d.lang : docLang.startsWith("zh") ? "zh" : "en";
     const theme = ["light", "dark", "auto"].includes(d.theme) ? d.theme : "light";
+    const height = /^\d+$/.test(d.maxHeight || "") ? d.maxHeight + "px" : d.maxHeight;
+    const maxHeight = height && !/[;{}]/.test(height) && window.CSS.supports("max-height", height) ? height : null;
     const path = d.region
       ? "/widget/regions/" + encodeURIComponent(d.region.trim()) + ".json"
       : d.programme
@@ -246,9 +266,10 @@ footer{margin:12px 0 0}
     if (splitList(d.types)) query.types = splitList(d.types);
     if (splitList(d.programmes)) query.programmes = splitList(d.programmes);
     if (d.descendants === "false" || d.descendants === "true") query.descendants = d.descendants;
+    if (d.order === "oldest" || d.order === "newest") query.order = d.order;
     const limit = parseInt(d.limit, 10);
     if (limit > 0) query.limit = String(Math.min(limit, 500));
-    return { lang, theme, path, query };
+    return { lang, theme, path, query, maxHeight, compact: d.compact === "true" || d.compact === "" };
   };
 
   const fetchPage = async (opts, cursor) => {
@@ -258,7 +279,13 @@ footer{margin:12px 0 0}
     const init = { credentials: "omit", mode: "cors" };
     if (window.AbortSignal && AbortSignal.timeout) init.signal = AbortSignal.timeout(20000);
     const res = await fetch(url.href, init);
-    if (!res.ok) throw new Error("HTTP " + res.status);
+    if (!res.ok) {
+      // An RFC 9457 problem says what is wrong with the page's options: keep its detail.
+      const problem = await res.json().catch(() => null);
+      const err = new Error(String((problem && (problem.detail || problem.title)) || "HTTP " + res.status));
+      err.status = res.status;
+      throw err;
+    }
     const data = await res.json();
     if (!data || !Array.isArray(data.entries)) throw new Error("unexpected payload");
     return data;
@@ -270,7 +297,6 @@ footer{margin:12px 0 0}
     constructor(el) {
       this.el = el;
       this.root = el.shadowRoot || el.attachShadow({ mode: "open" });
-      if ("adoptedStyleSheets" in this.root) this.root.adoptedStyleSheets = [styleSheet()];
       this.generation = 0;
     }
 
@@ -282,6 +308,7 @@ footer{margin:12px 0 0}
       this.count = 0;
       this.cursor = null;
       this.name = h("p", "name", t.name);
+      this.name.dir = "auto";
       this.sub = h("p", "sub", t.name);
       this.sub.hidden = true;
       this.list = h("ol");
@@ -299,7 +326,16 @@ footer{margin:12px 0 0}
       credit.href = ORIGIN + "/";
       credit.target = "_blank";
       credit.rel = "noopener";
-      this.frame = h("section", "rt " + o.theme, h("header", "", this.name, this.sub), this.list, this.status, this.more, this.retry, h("footer", "", credit));
+      this.frame = h("section", "rt " + o.theme + (o.compact ? " compact" : ""), h("header", "", this.name, this.sub), this.list, this.status, this.more, this.retry, h("footer", "", credit));
+      // The shared sheet, plus one of its own for a height: strict CSPs refuse style attributes.
+      const sheets = [styleSheet()];
+      if (o.maxHeight) {
+        this.list.className = "scroll";
+        this.list.tabIndex = 0; // a scrolling region must be reachable by keyboard
+        sheets.push(new CSSStyleSheet());
+        sheets[1].replaceSync(".scroll{max-height:" + o.maxHeight + "}");
+      }
+      if ("adoptedStyleSheets" in this.root) this.root.adoptedStyleSheets = sheets;
       this.frame.lang = o.lang === "zh" ? "zh-CN" : "en";
       this.frame.setAttribute("aria-label", t.name);
       this.list.hidden = true;
@@ -348,10 +384,18 @@ footer{margin:12px 0 0}
     }
 
     fail(err) {
+      const message = String((err && err.message) || err);
+      // A 4xx is the page's own mistake (unknown region, bad data-types): retrying cannot help,
+      // so the page owner gets the service's explanation instead of a button.
+      const refused = err && err.status >= 400 && err.status < 500;
       this.status.className = "status err";
       this.status.textContent = this.t.error;
-      this.retry.hidden = !this.opts.path;
-      this.el.setAttribute("data-rt-error", String((err && err.message) || err));
+      if (refused) {
+        this.status.append(" ", own("span", "detail", message));
+        console.warn("reform-timeline: " + message);
+      }
+      this.retry.hidden = !this.opts.path || refused;
+      this.el.setAttribute("data-rt-error", message);
       return false;
     }
   }

@@ -38,7 +38,7 @@ JIEXIU_MILESTONES: list[tuple[str, str, dict[str, Any], str, str, str, str]] = [
     (
         "2021-05-07",
         "meeting_held",
-        {},
+        {"sources": [{"document": SOURCE, "locator": "para 2"}, {"document": SOURCE, "locator": "para 5"}]},
         "测试县召开医改推进会",
         "Test County holds a reform meeting",
         "2021年5月7日",

@@ -57,7 +57,7 @@ def test_home_page_shows_the_widget_a_picker_and_the_snippet(tab: Tab, service: 
     page.select_option("#region", data.JIEXIU)
     page.locator("#demo .name", has_text="测试县").wait_for()
     page.locator("#demo li").nth(len(data.JIEXIU_MILESTONES) - 1).wait_for()
-    assert page.locator("#demo li .title").first.text_content() == data.JIEXIU_MILESTONES[0][3]
+    assert page.locator("#demo li .title").first.text_content() == data.JIEXIU_MILESTONES[-1][3]  # newest
     snippet = page.locator("#snippet").text_content() or ""
     assert f'data-region="{data.JIEXIU}"' in snippet
     assert f'<script src="{service.origin}/widget.js" async></script>' in snippet
@@ -67,7 +67,7 @@ def test_home_page_shows_the_widget_a_picker_and_the_snippet(tab: Tab, service: 
     page.locator("#demo .name", has_text="Test County").wait_for()
     option = page.locator(f'#region option[value="{data.JIEXIU}"]')
     assert option.text_content() == f"Test County ({data.JIEXIU})"  # from GET /regions
-    assert page.locator("#demo li time").first.text_content() == "Oct 2017"
+    assert page.locator("#demo li time").last.text_content() == "Oct 2017"  # oldest last
     assert tab.violations() == []
     assert tab.errors == []
 
@@ -92,7 +92,7 @@ def test_the_iframe_page_reads_well_without_scripts(browser: Browser, service: S
     context = browser.new_context(java_script_enabled=False)
     try:
         page = context.new_page()
-        page.goto(f"{service.origin}/embed/regions/{data.JIEXIU}?lang=zh&limit=3")
+        page.goto(f"{service.origin}/embed/regions/{data.JIEXIU}?lang=zh&limit=3&order=oldest")
         items = page.locator(".rt-static ol > li")
         assert items.count() == 3
         assert items.first.locator("time").get_attribute("datetime") == "2017-10"

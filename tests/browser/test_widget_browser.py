@@ -17,9 +17,10 @@ ol { list-style: upper-roman; }
 body { text-transform: uppercase; letter-spacing: 4px; }
 """
 TWO_WIDGETS = (
-    f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="zh"></div>'
+    f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="zh" '
+    'data-order="oldest"></div>'
     f'<div id="b" class="reform-timeline" data-region="{data.JINZHONG}" data-lang="en" '
-    'data-limit="100"></div>'
+    'data-limit="100" data-order="oldest"></div>'
 )
 
 
@@ -196,7 +197,7 @@ def test_unknown_region_shows_the_error_message(tab: Tab, site: Site) -> None:
 def test_load_more_appends_the_next_page(tab: Tab, site: Site) -> None:
     body = (
         f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-lang="en" '
-        'data-limit="3"></div>'
+        'data-limit="3" data-order="oldest"></div>'
     )
     tab.page.goto(site.page(body + site.script()))
     items = tab.page.locator("#a li")
@@ -228,7 +229,7 @@ def test_a_widget_in_a_hidden_container_renders_when_shown(tab: Tab, site: Site)
 def test_two_thousand_entries_page_in_and_stay_usable(tab: Tab, site: Site) -> None:
     body = (
         f'<div id="a" class="reform-timeline" data-region="{data.TAIYUAN}" data-lang="en" '
-        'data-limit="500"></div>'
+        'data-limit="500" data-order="oldest"></div>'
     )
     tab.page.goto(site.page(body + site.script()))
     items = tab.page.locator("#a li")
@@ -284,7 +285,7 @@ def test_dark_theme_and_custom_properties(tab: Tab, site: Site) -> None:
     css = "#b { --rt-accent: rgb(1, 2, 3); }"
     body = (
         f'<div id="a" class="reform-timeline" data-region="{data.JIEXIU}" data-theme="dark">'
-        f'</div><div id="b" class="reform-timeline" data-region="{data.JIEXIU}"></div>'
+        f'</div><div id="b" class="reform-timeline" data-region="{data.JIEXIU}" data-order="oldest"></div>'
     )
     tab.page.goto(site.page(body + site.script(), css=css))
     tab.page.locator("#a li").first.wait_for()

@@ -99,7 +99,12 @@ def _open(settings: Settings) -> tuple[EventStore, Reference]:
 
 @main.command("region")
 @click.argument("code")
-@click.option("--descendants", is_flag=True, help="Include the regions below CODE.")
+@click.option(
+    "--descendants/--no-descendants",
+    default=True,
+    show_default=True,
+    help="Include the regions below CODE (as the API, feeds and widget do).",
+)
 @click.option("--from", "date_from", metavar="DATE", help="Only entries overlapping DATE or later.")
 @click.option("--to", "date_to", metavar="DATE", help="Only entries overlapping DATE or earlier.")
 @click.option("--type", "types", multiple=True, help="Only this milestone type (repeatable).")
