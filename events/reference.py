@@ -1,11 +1,15 @@
 """Reference data that events point at: regions, programmes and source documents.
 
-These are catalogues, not history: curated in `seeds/`, upserted into their own tables, and
-read by validation (is this region known?) and by projections (which regions lie below a city?).
+The catalogues are defined by events (`RegionDefined`, `ProgrammeDefined`, `SourceRegistered`),
+so the log's integrity covers them. Their tables hold the current entry of each key for readers
+(validation: is this region known? projections: which regions lie below a city?); the store
+writes them from those events inside the append transaction (`Reference.record`), and each row
+names the position of the event that defined it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Literal
 
@@ -14,7 +18,7 @@ import sqlite_utils
 from msgspec import Meta
 
 from events.errors import UnknownReference
-from events.types import EdtfText, Line, LongText, RegionCode, Slug, Text
+from events.fields import EdtfText, Line, LongText, RegionCode, Slug, Text
 
 RegionKind = Literal["nation", "province", "prefecture", "district", "county", "county-level-city"]
 
@@ -62,6 +66,26 @@ _TABLES: dict[type, tuple[str, str]] = {
     SourceDocument: ("sources", "id"),
 }
 _KINDS = {Region: "region", Programme: "programme", SourceDocument: "source"}
+# Columns beyond `key, data`: the defining event's position (NULL for an entry written outside
+# the log, which `timeline load` then defines), and a source's archived text.
+_EXTRA_COLUMNS = {
+    "regions": {"position": "INTEGER"},
+    "programmes": {"position": "INTEGER"},
+    "sources": {"position": "INTEGER", "text_sha256": "TEXT", "text": "TEXT"},
+}
+Entry = Region | Programme | SourceDocument
+
+
+def entry_key(entry: Entry) -> str:
+    """A catalogue entry's code, slug or id."""
+    return getattr(entry, _TABLES[type(entry)][1])
+
+
+class SourceText(msgspec.Struct, frozen=True, kw_only=True):
+    """A registered source's archived text (None when only its digest was registered)."""
+
+    sha256: str
+    text: str | None
 
 
 class Reference:
@@ -70,15 +94,76 @@ class Reference:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
         self._cache: dict[type, dict[str, msgspec.Struct]] = {}
+        self._staged: dict[type, dict[str, msgspec.Struct]] = {}
 
     def ensure_schema(self) -> None:
         for table, key in _TABLES.values():
             self.db.execute(
                 f"CREATE TABLE IF NOT EXISTS {table} ({key} TEXT PRIMARY KEY, data TEXT NOT NULL)"
             )
+            present = {row[1] for row in self.db.execute(f"PRAGMA table_info({table})").fetchall()}
+            for column, kind in _EXTRA_COLUMNS[table].items():
+                if column not in present:  # a database from before catalogue events
+                    self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    def record(
+        self, position: int, entry: Entry, *, text_sha256: str | None = None, text: str | None = None
+    ) -> None:
+        """Make `entry`, defined by the event at `position`, the current one of its key.
+
+        Called by the store inside the append transaction. A source registered without text
+        keeps the text archived by an earlier registration.
+        """
+        table, key = _TABLES[type(entry)]
+        data = msgspec.json.encode(entry).decode()
+        if table != "sources":
+            self.db.execute(
+                f"INSERT OR REPLACE INTO {table} ({key}, data, position) VALUES (?, ?, ?)",
+                [getattr(entry, key), data, position],
+            )
+        else:
+            if text is not None and text_sha256 is None:
+                text_sha256 = hashlib.sha256(text.encode()).hexdigest()
+            self.db.execute(
+                "INSERT INTO sources (id, data, position, text_sha256, text) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET data = excluded.data, position = excluded.position, "
+                "text = iif(excluded.text_sha256 IS NULL, text, excluded.text), "
+                "text_sha256 = coalesce(excluded.text_sha256, text_sha256)",
+                [entry.id, data, position, text_sha256, text],  # type: ignore[union-attr]
+            )
+        self._cache.pop(type(entry), None)
+
+    def logged(self, cls: type[Entry]) -> dict[str, Entry]:
+        """The entries of one catalogue that a catalogue event defined, by key."""
+        table, key = _TABLES[cls]
+        rows = self.db.execute(f"SELECT data FROM {table} WHERE position IS NOT NULL").fetchall()
+        entries = (msgspec.json.decode(row[0], type=cls) for row in rows)
+        return {getattr(entry, key): entry for entry in entries}
+
+    def source_text(self, source_id: str) -> SourceText | None:
+        """The archived text of a registered source, if one was registered with it."""
+        row = self.db.execute("SELECT text_sha256, text FROM sources WHERE id = ?", [source_id]).fetchone()
+        if row is None:
+            raise UnknownReference("source", source_id)
+        return SourceText(sha256=row[0], text=row[1]) if row[0] else None
+
+    def overlay(self) -> Reference:
+        """These catalogues plus entries staged in memory (a batch being validated that defines
+        entries and cites them); the tables are not touched."""
+        view = Reference(self.db)
+        view._cache = self._cache
+        return view
+
+    def stage(self, entry: Entry) -> None:
+        """Add `entry` to this overlay's view (see `overlay`)."""
+        _, key = _TABLES[type(entry)]
+        self._staged.setdefault(type(entry), {})[getattr(entry, key)] = entry
 
     def upsert(self, items: Iterable[Region | Programme | SourceDocument]) -> int:
-        """Insert or replace catalogue entries; returns how many were written."""
+        """Insert or replace entries directly, outside the log; returns how many were written.
+
+        For in-memory copies and test fixtures: a real database's catalogues change by events.
+        """
         count = 0
         conn = self.db.conn
         conn.execute("SAVEPOINT reference_upsert")  # all entries or none, inside or outside a txn
@@ -100,6 +185,12 @@ class Reference:
         return count
 
     def _all(self, cls: type) -> dict[str, msgspec.Struct]:
+        staged = self._staged.get(cls)
+        if staged:
+            return {**self._table(cls), **staged}
+        return self._table(cls)
+
+    def _table(self, cls: type) -> dict[str, msgspec.Struct]:
         if cls not in self._cache:
             table, key = _TABLES[cls]
             try:
@@ -121,15 +212,18 @@ class Reference:
         return list(self._all(SourceDocument).values())  # type: ignore[arg-type]
 
     def _get(self, cls: type, key: str) -> msgspec.Struct:
+        staged = self._staged.get(cls, {})
+        if key in staged:
+            return staged[key]
         try:
-            return self._all(cls)[key]
+            return self._table(cls)[key]
         except KeyError:
             raise UnknownReference(_KINDS[cls], key) from None
 
     def contains(self, kind: str, key: str) -> bool:
         """Whether the `kind` catalogue ("region", "programme" or "source") has `key`."""
         cls = {name: cls for cls, name in _KINDS.items()}[kind]
-        return key in self._all(cls)
+        return key in self._staged.get(cls, ()) or key in self._table(cls)
 
     def region(self, code: str) -> Region:
         return self._get(Region, code)  # type: ignore[return-value]

@@ -33,7 +33,8 @@ from events.errors import (
     StoreUnavailable,
     UnknownReference,
 )
-from events.types import TYPES_BY_TAG, decode_event, encode_event
+from events.reference import Reference
+from events.types import TYPES_BY_TAG, CatalogueEvent, SourceRegistered, decode_event, encode_event
 from events.upcasting import upcast
 
 SCHEMA = """
@@ -133,12 +134,19 @@ class EventStore:
             store.ensure_schema()
         elif not store.db["events"].exists():
             raise StoreUnavailable(str(path), "no event log in this file (run `timeline init`)")
+        else:
+            # A no-op (no write) unless the file predates the catalogue tables or a column.
+            try:
+                Reference(store.db).ensure_schema()
+            except sqlite3.DatabaseError as e:
+                raise StoreUnavailable(str(path), str(e)) from e
         return store
 
     def ensure_schema(self) -> None:
         try:
             with self._lock:
                 self.conn.executescript(SCHEMA)
+                Reference(self.db).ensure_schema()
         except sqlite3.DatabaseError as e:
             raise StoreUnavailable(self.path, str(e)) from e
 
@@ -168,6 +176,7 @@ class EventStore:
                         return earlier
                 rows = self._rows(encoded)
                 self._insert(rows)
+                self._record_catalogues(rows, encoded)
                 if idempotency_key is not None:
                     self.conn.execute(
                         "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
@@ -198,6 +207,7 @@ class EventStore:
                     encoded = [(item, encode_event(item.event).decode()) for item in part]
                     rows = self._rows(encoded)
                     self._insert(rows)
+                    self._record_catalogues(rows, encoded)
                     first = first or rows[0][0]
                     last = rows[-1][0]
                     event_ids.extend(row[1] for row in rows)
@@ -302,6 +312,19 @@ class EventStore:
                 if current >= row[3]:
                     raise ConcurrencyError(row[2], row[3] - 1, current) from e
             raise  # pragma: no cover - the index named a conflict we cannot find
+
+    def _record_catalogues(self, rows: list[tuple], encoded: list[tuple[NewEvent, str]]) -> None:
+        """Bring the catalogue tables up to the batch's catalogue events, in its transaction, so
+        a batch may define an entry and cite it, and the tables never differ from the log."""
+        reference: Reference | None = None
+        for row, (item, _) in zip(rows, encoded, strict=True):
+            event = item.event
+            if isinstance(event, CatalogueEvent):
+                reference = reference or Reference(self.db)
+                if isinstance(event, SourceRegistered):
+                    reference.record(row[0], event.entry, text_sha256=event.text_sha256, text=event.text)
+                else:
+                    reference.record(row[0], event.entry)
 
     def _stream_versions(self, streams: set[str]) -> dict[str, int]:
         """Current version of each stream (0 for a new one), in few queries."""

@@ -22,11 +22,13 @@ from events.store import EventStore
 from events.types import (
     UNCORRECTABLE,
     Amendment,
+    CatalogueEvent,
     Event,
     Milestone,
     MilestoneCorrected,
     MilestoneRetracted,
     PilotDesignated,
+    RegionDefined,
     tag_of,
 )
 
@@ -99,6 +101,7 @@ def prepare(
     idempotency key, generated event ids derive from it, so a retry is the same request.
     """
     problems = list(problems or [])
+    reference = reference.overlay()  # entries the batch defines, for the items after them
     prepared: list[NewEvent] = []
     batch_ids: dict[str, Milestone] = {}
     failed: set[str] = set()  # ids of invalid items, so amendments of them say so
@@ -128,6 +131,8 @@ def prepare(
             continue
         if isinstance(submission.event, Milestone):
             batch_ids[str(event_id)] = submission.event
+        elif isinstance(submission.event, CatalogueEvent):
+            reference.stage(submission.event.entry)
         prepared.append(
             NewEvent(
                 stream=submission.stream or _default_stream(submission, event_id, store),
@@ -155,6 +160,8 @@ def _default_stream(submission: Submission, event_id: UUID, store: EventStore) -
         return store.get(event.corrects).stream
     if isinstance(event, MilestoneRetracted):
         return store.get(event.retracts).stream
+    if isinstance(event, CatalogueEvent):
+        return event.stream
     return f"milestone-{event_id}"
 
 
@@ -181,6 +188,8 @@ def _check(
     ]
     if isinstance(event, Milestone):
         problems += check_milestone(event, reference, event_path)
+    elif isinstance(event, CatalogueEvent):
+        problems += _check_definition(event, submission, reference, path, event_path)
     else:
         problems += _check_amendment(event, submission, reference, store, path, event_path, batch_ids)
     return problems
@@ -208,6 +217,30 @@ def check_milestone(event: Milestone, reference: Reference, path: str) -> list[F
                         f"Status {event.status!r} is not one of programme {slug!r}: {list(statuses)}",
                     )
                 )
+    return problems
+
+
+def _check_definition(
+    event: CatalogueEvent, submission: Submission, reference: Reference, path: str, event_path: str
+) -> list[FieldProblem]:
+    """A definition goes to its entry's stream; a region's parent must be defined (before it,
+    when in the same batch)."""
+    problems = []
+    if submission.stream is not None and submission.stream != event.stream:
+        problems.append(
+            FieldProblem(f"{path}.stream", f"A {event.KIND} definition goes to stream {event.stream!r}")
+        )
+    if isinstance(event, RegionDefined) and event.region.parent is not None:
+        parent = event.region.parent
+        if parent == event.region.code:
+            problems.append(FieldProblem(f"{event_path}.region.parent", "A region cannot be its own parent"))
+        elif not reference.contains("region", parent):
+            problems.append(
+                FieldProblem(
+                    f"{event_path}.region.parent",
+                    f"No parent region {parent!r} (a parent is defined before its children)",
+                )
+            )
     return problems
 
 

@@ -7,6 +7,7 @@ rare case where it must).
 
 from __future__ import annotations
 
+import hashlib
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import UUID
 
@@ -15,28 +16,8 @@ from msgspec import Meta
 
 from events.dates import parse_edtf
 from events.errors import InvalidDate
-
-# Free text: no NUL or other control characters except tab, CR and LF.
-_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
-Line = Annotated[str, Meta(min_length=1, max_length=300, pattern=_TEXT)]
-Paragraph = Annotated[str, Meta(min_length=1, max_length=4000, pattern=_TEXT)]
-RegionCode = Annotated[str, Meta(pattern=r"^\d{6}$", description="GB/T 2260 division code")]
-Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
-EdtfText = Annotated[str, Meta(min_length=1, max_length=64, description="EDTF date")]
-
-
-class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A short text in Chinese and English."""
-
-    zh: Line
-    en: Line
-
-
-class LongText(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A paragraph in Chinese and English."""
-
-    zh: Paragraph
-    en: Paragraph
+from events.fields import TEXT_PATTERN, EdtfText, Line, LongText, RegionCode, Slug, Text
+from events.reference import Programme, Region, SourceDocument, entry_key
 
 
 class SourceRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -158,7 +139,7 @@ class MetricReported(Milestone, frozen=True, kw_only=True, tag="metric_reported"
     metric: Slug
     label: Text
     value: float
-    unit: Annotated[str, Meta(max_length=40, pattern=_TEXT)]
+    unit: Annotated[str, Meta(max_length=40, pattern=TEXT_PATTERN)]
     period: EdtfText
 
     def __post_init__(self) -> None:
@@ -185,6 +166,81 @@ class MilestoneRetracted(Amendment, frozen=True, kw_only=True, tag="milestone_re
     retracts: UUID
 
 
+class CatalogueEvent(EventBase, frozen=True, kw_only=True):
+    """A catalogue entry was defined; the latest definition of a key is the current entry.
+
+    Catalogue changes are events so that the log's integrity covers every fact a page shows.
+    They may cite sources (a gazetteer, a decree renaming a county) but need not.
+    """
+
+    KIND: ClassVar[str]  # "region", "programme" or "source": also the stream's prefix
+
+    sources: Annotated[tuple[SourceRef, ...], Meta(max_length=20)] = ()
+
+    @property
+    def entry(self) -> Region | Programme | SourceDocument:
+        raise NotImplementedError
+
+    @property
+    def key(self) -> str:
+        """The entry's code, slug or id."""
+        return entry_key(self.entry)
+
+    @property
+    def stream(self) -> str:
+        """Every definition of one entry goes to one stream: `region-<code>`, `programme-<slug>`,
+        `source-<id>`."""
+        return f"{self.KIND}-{self.key}"
+
+
+class RegionDefined(CatalogueEvent, frozen=True, kw_only=True, tag="region_defined"):
+    """A region was added to the gazetteer, or its entry changed."""
+
+    KIND: ClassVar[str] = "region"
+
+    region: Region
+
+    @property
+    def entry(self) -> Region:
+        return self.region
+
+
+class ProgrammeDefined(CatalogueEvent, frozen=True, kw_only=True, tag="programme_defined"):
+    """A programme was added to the catalogue, or its entry changed."""
+
+    KIND: ClassVar[str] = "programme"
+
+    programme: Programme
+
+    @property
+    def entry(self) -> Programme:
+        return self.programme
+
+
+Sha256Hex = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$", description="SHA-256, lower-case hex")]
+DocumentText = Annotated[str, Meta(min_length=1, max_length=1_000_000, pattern=TEXT_PATTERN)]
+
+
+class SourceRegistered(CatalogueEvent, frozen=True, kw_only=True, tag="source_registered"):
+    """A source document was registered (or its metadata changed), optionally with its archived,
+    normalised text. Without `text`, an earlier registration's text stays archived."""
+
+    KIND: ClassVar[str] = "source"
+
+    source: SourceDocument
+    text_sha256: Sha256Hex | None = None
+    text: DocumentText | None = None
+
+    @property
+    def entry(self) -> SourceDocument:
+        return self.source
+
+    def __post_init__(self) -> None:
+        text, claimed = self.text, self.text_sha256
+        if text is not None and claimed is not None and hashlib.sha256(text.encode()).hexdigest() != claimed:
+            raise ValueError("`text_sha256`: is not the SHA-256 of `text` (UTF-8)")
+
+
 MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     MeetingHeld,
     PilotDesignated,
@@ -196,6 +252,7 @@ MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     MetricReported,
 )
 AMENDMENT_TYPES: tuple[type[Amendment], ...] = (MilestoneCorrected, MilestoneRetracted)
+CATALOGUE_TYPES: tuple[type[CatalogueEvent], ...] = (RegionDefined, ProgrammeDefined, SourceRegistered)
 
 Event = (
     MeetingHeld
@@ -208,11 +265,14 @@ Event = (
     | MetricReported
     | MilestoneCorrected
     | MilestoneRetracted
+    | RegionDefined
+    | ProgrammeDefined
+    | SourceRegistered
 )
 
 TYPES_BY_TAG: dict[str, type[EventBase]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES)
+    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES)
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES_BY_TAG)
 

@@ -81,14 +81,15 @@ def test_load_appends_once_and_resolves_corrections(tmp_path: Path):
     Reference(store.db).ensure_schema()
     seeds = write_seeds(tmp_path / "seeds")
     first = load_seeds(store, seeds)
-    assert (first.regions, first.programmes, first.sources, first.appended) == (2, 1, 1, 2)
+    assert (first.regions, first.programmes, first.sources, first.defined, first.appended) == (2, 1, 1, 4, 2)
+    head = store.head().position
     correction = store.get(seed_event_id("jiexiu-pilot-date"))
     assert isinstance(correction.event, MilestoneCorrected)
     assert correction.event.corrects == seed_event_id("jiexiu-pilot")
     assert correction.stream == "milestone-jiexiu-pilot" and correction.version == 2
     again = load_seeds(store, seeds)
-    assert (again.appended, again.already_present) == (0, 2)
-    assert store.head().position == 2
+    assert (again.defined, again.appended, again.already_present) == (0, 0, 2)
+    assert store.head().position == head == 6
 
 
 BROKEN = {

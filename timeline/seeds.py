@@ -10,20 +10,21 @@ Everything is validated before anything is written; each problem names its file 
 
 from __future__ import annotations
 
+import re
 import tomllib
 import uuid
 from pathlib import Path
 from typing import Any
 
 import msgspec
-import sqlite_utils
 
 from events.envelope import NewEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
-from events.reference import Programme, Reference, Region, SourceDocument
+from events.reference import Programme, Reference, Region, SourceDocument, entry_key
 from events.store import EventStore
 from events.submissions import prepare
 from events.types import encode_event
+from timeline.catalogue import definitions
 
 SEED_NAMESPACE = uuid.UUID("3b0f4c4e-2a8e-4d0b-9a57-6c1f0d2e7b11")
 CATALOGUES: tuple[tuple[str, str, type], ...] = (
@@ -38,7 +39,8 @@ class LoadReport(msgspec.Struct, kw_only=True):
     regions: int
     programmes: int
     sources: int
-    appended: int
+    defined: int  # catalogue entries new or changed, each now defined by an event
+    appended: int  # milestones
     already_present: int
 
 
@@ -130,50 +132,59 @@ def read_milestones(folder: Path, problems: list[FieldProblem]) -> tuple[list[An
     return submissions, labels
 
 
-def _validation_reference(store: EventStore, catalogues: list[msgspec.Struct]) -> Reference:
-    """The catalogues as they will be after loading, in memory, to validate against."""
-    reference = Reference(sqlite_utils.Database(memory=True))
-    reference.ensure_schema()
-    current = Reference(store.db)
-    reference.upsert([*current.regions(), *current.programmes(), *current.sources()])
-    reference.upsert(catalogues)  # type: ignore[arg-type]
-    return reference
-
-
 def load_seeds(store: EventStore, folder: str | Path) -> LoadReport:
-    """Validate every seed file, then upsert the catalogues and append new milestones."""
+    """Validate every seed file, then append, in one transaction, a defining event for each new
+    or changed catalogue entry and the milestones not yet in the log."""
     folder = Path(folder)
     if not folder.is_dir():
         raise InvalidEvent([FieldProblem(str(folder), "no such seeds folder")])
-    Reference(store.db).ensure_schema()
     problems: list[FieldProblem] = []
     catalogues = read_catalogues(folder, problems)
+    labelled = _labels(catalogues)
+    defined = definitions(store, catalogues)  # type: ignore[arg-type]
     submissions, labels = read_milestones(folder, problems)
-    reference = _validation_reference(store, catalogues)
-    for region in (c for c in catalogues if isinstance(c, Region)):
-        if region.parent and not reference.contains("region", region.parent):
-            problems.append(
-                FieldProblem(f"regions.toml: region ({region.code})", f"No parent region {region.parent!r}")
-            )
     try:
-        prepared = prepare(submissions, reference, store, paths=labels, problems=problems)
+        prepared = prepare(
+            [item for _, item in defined] + submissions,
+            Reference(store.db),
+            store,
+            paths=[labelled[id(entry)] for entry, _ in defined] + labels,
+            problems=problems,
+        )
     except InvalidEvent as e:
-        # A seed entry is the event itself: say `$.occurred`, not `$.event.occurred`.
-        raise InvalidEvent(
-            [FieldProblem(p.path.replace(": $.event", ": $"), p.message) for p in e.problems]
-        ) from None
-    fresh, present = _new_only(store, prepared, labels)
-    Reference(store.db).upsert(catalogues)  # type: ignore[arg-type]
-    if fresh:
-        store.import_events(fresh)
+        raise InvalidEvent([FieldProblem(_seed_path(p.path), p.message) for p in e.problems]) from None
+    catalogue_events, milestones = prepared[: len(defined)], prepared[len(defined) :]
+    fresh, present = _new_only(store, milestones, labels)
+    if catalogue_events or fresh:
+        store.import_events([*catalogue_events, *fresh])
     counts = {cls: sum(isinstance(c, cls) for c in catalogues) for _, _, cls in CATALOGUES}
     return LoadReport(
         regions=counts[Region],
         programmes=counts[Programme],
         sources=counts[SourceDocument],
+        defined=len(catalogue_events),
         appended=len(fresh),
         already_present=present,
     )
+
+
+def _labels(catalogues: list[msgspec.Struct]) -> dict[int, str]:
+    """`regions.toml: region[2] (140781): $`, by entry identity, to name an entry in problems."""
+    labels, counts = {}, dict.fromkeys((c[2] for c in CATALOGUES), 0)
+    for entry in catalogues:
+        file, key, cls = next(c for c in CATALOGUES if isinstance(entry, c[2]))
+        labels[id(entry)] = f"{file}: {key}[{counts[cls]}] ({entry_key(entry)}): $"  # type: ignore[arg-type]
+        counts[cls] += 1
+    return labels
+
+
+def _seed_path(path: str) -> str:
+    """A seed entry is the event itself: say `$.occurred`, not `$.event.occurred`, and a region's
+    `$.parent`, not `$.event.region.parent`."""
+    return _CATALOGUE_FIELD.sub(": $", path.replace(": $.event", ": $"))
+
+
+_CATALOGUE_FIELD = re.compile(r": \$\.(region|programme|source)(?=[.\[]|$)")
 
 
 def _new_only(store: EventStore, prepared: list[NewEvent], labels: list[str]) -> tuple[list[NewEvent], int]:

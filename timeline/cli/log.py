@@ -6,8 +6,9 @@ import click
 
 from events.envelope import RecordedEvent
 from events.errors import ChainBroken
+from events.reference import SourceDocument
 from events.store import EventStore
-from events.types import Milestone
+from events.types import CatalogueEvent, Milestone
 from timeline.cli import main
 from timeline.cli.options import with_settings
 from timeline.database import open_store
@@ -59,6 +60,10 @@ def format_event_line(recorded: RecordedEvent, lang: str) -> str:
     if isinstance(event, Milestone):
         title = getattr(event.title, lang)
         what = f"{event.occurred:<22} {','.join(event.regions):<14} {title}"
+    elif isinstance(event, CatalogueEvent):
+        entry = event.entry
+        name = entry.title if isinstance(entry, SourceDocument) else entry.name
+        what = f"{'':<22} {'':<14} defines {event.KIND} {event.key}: {getattr(name, lang)}"
     else:
         target = getattr(event, "corrects", None) or getattr(event, "retracts", None)
         what = f"{'':<22} {'':<14} amends {target}: {getattr(event.reason, lang)}"

@@ -17,13 +17,15 @@ from timeline.settings import Settings
 def load(settings: Settings, folder: str | None) -> None:
     """Load seed files from FOLDER (default: the bundled seeds/), all or nothing.
 
-    Every file is validated first and each problem is reported by file and item. Milestones
-    already in the log are skipped, so running it twice appends nothing the second time.
+    Every file is validated first and each problem is reported by file and item. Catalogue
+    entries become events (a new or changed entry appends a defining event); milestones and
+    entries already in the log are skipped, so running it twice appends nothing the second time.
     """
     store = open_store(settings, create=True)
     report = load_seeds(store, folder or settings.seeds_dir)
     click.echo(
         f"Catalogues: {report.regions} regions, {report.programmes} programmes, "
         f"{report.sources} sources. Milestones: {report.appended} appended, "
-        f"{report.already_present} already in the log."
+        f"{report.already_present} already in the log. "
+        f"Catalogue definitions: {report.defined} appended."
     )
