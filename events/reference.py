@@ -46,6 +46,8 @@ class Programme(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     level: Literal["national", "provincial", "municipal", "county"] = "national"
     # A designation of a region covers its descendants only where the programme says so.
     inherits_down: bool = False
+    # Other names and keywords a document may use for it (zh), for candidate extraction.
+    aliases: tuple[str, ...] = ()
 
 
 class SourceDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -58,6 +60,10 @@ class SourceDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     kind: Slug
     url: Annotated[str, Meta(max_length=500)] | None = None
     locator_hint: Line | None = None
+    region: RegionCode | None = None  # the publishing region: what `全市` or `我县` in it means
+    # SHA-256 of the document's normalised text (timeline.curation.reading), when known: a
+    # curator who brings the file is matched to this entry without the repository holding it.
+    text_sha256: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")] | None = None
 
 
 _TABLES: dict[type, tuple[str, str]] = {
