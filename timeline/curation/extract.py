@@ -9,6 +9,7 @@ written into the candidate's `reasons`, and each fallback lowers its `confidence
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -148,40 +149,16 @@ class Extractor:
         money = [f for f in figures if f.kind == "money"]
         if "amount" in type_cues.needs and not money:
             return []
+        make = functools.partial(
+            self._one, source, evidence, type_cues.type, occurred, regions, programmes, status, confidence
+        )
         if type_cues.type == "metric_reported":
             measured = [f for f in figures if f.kind != "money"] or money
             return [
-                self._one(
-                    source,
-                    evidence,
-                    type_cues.type,
-                    occurred,
-                    regions,
-                    programmes,
-                    status,
-                    confidence,
-                    [*reasons, f"figure {f.value:g}{f.unit}"],
-                    unresolved,
-                    figure=f,
-                    salt=str(f.start),
-                )
+                make([*reasons, f"figure {f.value:g}{f.unit}"], unresolved, figure=f, salt=str(f.start))
                 for f in measured
             ]
-        return [
-            self._one(
-                source,
-                evidence,
-                type_cues.type,
-                occurred,
-                regions,
-                programmes,
-                status,
-                confidence,
-                reasons,
-                unresolved,
-                figure=money[0] if money else None,
-            )
-        ]
+        return [make(reasons, unresolved, figure=money[0] if money else None)]
 
     def _one(
         self,
