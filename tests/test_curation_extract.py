@@ -129,7 +129,9 @@ def test_evidence_locates_the_sentence_and_reasons_explain_the_choice(news: list
     assert "date “截至目前”: known by publication" in known_by.reasons
 
 
-def test_extraction_is_deterministic_so_candidate_ids_are_stable(extractor: Extractor, news: list[Candidate]) -> None:
+def test_extraction_is_deterministic_so_candidate_ids_are_stable(
+    extractor: Extractor, news: list[Candidate]
+) -> None:
     again = extractor.extract(
         source="jinzhong-news", text=normalise(JINZHONG_NEWS), published=date(2024, 6, 20), region="140700"
     )
@@ -171,7 +173,9 @@ def test_an_ambiguous_name_without_context_stays_unresolved() -> None:
     assert (own.surface, own.code) == ("全市", "140300")
 
 
-def test_a_candidate_the_log_already_has_points_at_it(extractor: Extractor, news: list[Candidate], store: EventStore) -> None:
+def test_a_candidate_the_log_already_has_points_at_it(
+    extractor: Extractor, news: list[Candidate], store: EventStore
+) -> None:
     result = store.append(
         [
             new(
