@@ -87,6 +87,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             max_age=86400,
         ),
         request_max_body_size=settings.max_body_bytes,
+        logging_config=None,  # the server configures logging, in one format (timeline.logs)
         lifespan=[_lifespan(api)],
         state=State({"api": api}),
     )

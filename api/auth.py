@@ -9,6 +9,10 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 REALM = 'Bearer realm="reform-timeline"'
+WRITES_DISABLED = (
+    "Writes are disabled: the service has no tokens. Start it with TIMELINE_TOKENS set "
+    "(comma-separated secrets), then send `Authorization: Bearer <token>`."
+)
 
 
 def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
@@ -17,6 +21,9 @@ def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
     Every configured token is compared, in constant time, so timing tells nothing about which
     (or how much of one) matched.
     """
+    tokens = connection.app.state.api.settings.tokens
+    if not tokens:
+        raise NotAuthorizedException(detail=WRITES_DISABLED, headers={"WWW-Authenticate": REALM})
     scheme, _, token = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise NotAuthorizedException(
@@ -25,7 +32,7 @@ def require_token(connection: ASGIConnection, _: BaseRouteHandler) -> None:
         )
     given = token.strip().encode()
     matched = False
-    for known in connection.app.state.api.settings.tokens:
+    for known in tokens:
         matched |= hmac.compare_digest(given, known.encode())
     if not matched:
         raise NotAuthorizedException(

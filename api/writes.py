@@ -19,7 +19,7 @@ from api.eventlog import normal_id
 from api.links import event_url
 from api.models import WriteResult
 from events.errors import FieldProblem, InvalidEvent
-from events.submissions import prepare
+from events.submissions import check_writer_key, prepare
 from events.types import Milestone
 
 IdempotencyKey = Annotated[
@@ -35,6 +35,7 @@ IdempotencyKey = Annotated[
 
 
 def _append(api: Api, items: list[Any], paths: list[str], key: str | None, base: str) -> WriteResult:
+    check_writer_key(key)
     store = api.store()
     prepared = prepare(items, api.views.state().reference, store, paths=paths, idempotency_key=key)
     result = store.append(prepared, idempotency_key=key)

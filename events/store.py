@@ -114,8 +114,16 @@ def connect(
         conn.execute("PRAGMA busy_timeout=30000")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as e:
-        raise StoreUnavailable(str(path), f"not a usable SQLite database ({e})") from e
+        raise StoreUnavailable(str(path), _open_failure(e)) from e
     return conn
+
+
+def _open_failure(error: sqlite3.DatabaseError) -> str:
+    """Why a database could not be opened: WAL mode writes beside it, so a full disk shows here."""
+    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
+        return f"cannot write beside it ({error}): is the disk full or the folder read-only?"
+    return f"not a usable SQLite database ({error})"
 
 
 class EventStore:

@@ -85,6 +85,16 @@ def decode_item(item: Any, path: str) -> tuple[Submission, str]:
     return submission, event_path
 
 
+DROP_KEY_PREFIX = "drop:"  # the drop folder keys files by content hash; no other writer may
+
+
+def check_writer_key(key: str | None, field: str = "Idempotency-Key") -> None:
+    """Refuse a writer's idempotency key in the drop folder's namespace (it could pre-empt a file)."""
+    if key is not None and key.startswith(DROP_KEY_PREFIX):
+        reason = f"keys starting with {DROP_KEY_PREFIX!r} are reserved for the drop folder"
+        raise InvalidEvent([FieldProblem(field, reason)])
+
+
 def prepare(
     items: list[Any],
     reference: Reference,

@@ -94,7 +94,7 @@ def test_verify_exits_non_zero_naming_the_altered_position(store, db_path: Path,
 
 def test_reading_commands_refuse_a_missing_database(tmp_path: Path):
     code, out = run(tmp_path / "nothing.db", "log")
-    assert code == 1 and "no such file" in out
+    assert code == 4 and "no such file" in out  # the database cannot be used
 
 
 @pytest.mark.parametrize("command", ["init", "append", "log", "verify"])

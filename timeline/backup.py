@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -66,6 +66,12 @@ def _prune(folder: Path, keep: int) -> list[str]:
     for path in old:
         path.unlink()
     return [str(p) for p in old]
+
+
+def taken_at(path: Path) -> datetime:
+    """When a backup was taken, from the UTC stamp in its name."""
+    stamp = path.name.removeprefix("timeline-").split("Z-p", 1)[0]
+    return datetime.strptime(stamp, "%Y%m%dT%H%M%S%f").replace(tzinfo=UTC)
 
 
 def list_backups(folder: str | Path) -> list[Path]:

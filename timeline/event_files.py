@@ -23,9 +23,12 @@ def read_event_file(path: str | Path) -> tuple[list[Any], list[str], list[FieldP
     label `file:line` (JSON Lines) or `file:$[i]` (JSON) for messages, and the lines that
     are not valid JSON."""
     path = Path(path)
-    raw = path.read_bytes()
-    name = path.name
-    if path.suffix.lower() in {".jsonl", ".ndjson"}:
+    return read_event_bytes(path.read_bytes(), path.name)
+
+
+def read_event_bytes(raw: bytes, name: str) -> tuple[list[Any], list[str], list[FieldProblem]]:
+    """`read_event_file` on bytes already read; `name`'s suffix says JSON or JSON Lines."""
+    if Path(name).suffix.lower() in {".jsonl", ".ndjson"}:
         return _read_lines(raw, name)
     try:
         data = msgspec.json.decode(raw)
@@ -67,9 +70,17 @@ def _line_of(raw: bytes, error: Exception) -> int:
 
 def append_file(store: EventStore, path: str | Path, *, idempotency_key: str | None = None) -> AppendResult:
     """Validate every event in the file, then append them all in one transaction."""
-    items, labels, problems = read_event_file(path)
+    path = Path(path)
+    return append_bytes(store, path.read_bytes(), path.name, idempotency_key=idempotency_key)
+
+
+def append_bytes(
+    store: EventStore, raw: bytes, name: str, *, idempotency_key: str | None = None
+) -> AppendResult:
+    """`append_file` on the bytes of a file called `name`."""
+    items, labels, problems = read_event_bytes(raw, name)
     if not items and not problems:
-        raise InvalidEvent([FieldProblem(Path(path).name, "the file holds no events")])
+        raise InvalidEvent([FieldProblem(name, "the file holds no events")])
     prepared = prepare(
         items,
         Reference(store.db),

@@ -4,20 +4,20 @@ of their runs in the database, shared by every process (`timeline jobs`, `/healt
 from __future__ import annotations
 
 import logging
-import shutil
 import sqlite3
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import msgspec
 
-from events.errors import InvalidEvent, TimelineError
+from events.errors import TimelineError
 from events.store import format_time, parse_time, utc_now
-from timeline.backup import backup
+from timeline.backup import backup, list_backups, taken_at
 from timeline.database import open_store
-from timeline.event_files import append_file
+from timeline.drop import import_drop_folder
+from timeline.logs import Quiet, said
 from timeline.settings import Settings
 
 log = logging.getLogger("timeline.jobs")
@@ -52,7 +52,8 @@ def catch_up(settings: Settings) -> str:
 
     store = open_store(settings)
     try:
-        return f"applied {apply_new(store)} event(s)"
+        applied = apply_new(store)
+        return said(f"applied {applied} event(s)", applied)
     finally:
         store.close()
 
@@ -84,34 +85,6 @@ def run_backup(settings: Settings) -> str:
     return f"wrote {Path(result.path).name} at position {result.position}"
 
 
-def import_drop_folder(settings: Settings) -> str:
-    """Append each event file in the drop folder; a bad file is moved aside with a report."""
-    if not settings.drop_dir:
-        return "no drop folder configured"
-    folder = Path(settings.drop_dir)
-    done, failed = folder / "done", folder / "failed"
-    files = sorted(p for p in folder.glob("*") if p.suffix in {".json", ".jsonl", ".ndjson"})
-    imported = rejected = 0
-    store = open_store(settings, create=True)
-    try:
-        for path in files:
-            try:
-                append_file(store, path, idempotency_key=f"drop:{path.name}")
-            except InvalidEvent as e:
-                failed.mkdir(parents=True, exist_ok=True)
-                report = "\n".join(f"{p.path}: {p.message}" for p in e.problems)
-                (failed / f"{path.name}.error.txt").write_text(report + "\n", encoding="utf-8")
-                shutil.move(path, failed / path.name)
-                rejected += 1
-                continue
-            done.mkdir(parents=True, exist_ok=True)
-            shutil.move(path, done / path.name)
-            imported += 1
-    finally:
-        store.close()
-    return f"imported {imported} file(s), rejected {rejected}"
-
-
 JOBS: dict[str, Callable[[Settings], str]] = {
     "catch_up": catch_up,
     "verify": verify,
@@ -127,6 +100,16 @@ def interval_of(job: str, settings: Settings) -> float:
         "backup": settings.backup_seconds,
         "drop_folder": settings.drop_seconds,
     }[job]
+
+
+def first_run(job: str, settings: Settings) -> datetime:
+    """When a job first runs in a scheduler that just took over: now, except a backup while the
+    newest one is younger than `backup_seconds` (frequent restarts would otherwise push real
+    backups out of `backup_keep`)."""
+    now = datetime.now(UTC)
+    if job != "backup" or not (backups := list_backups(settings.backup_dir)):
+        return now
+    return max(now, taken_at(backups[-1]) + timedelta(seconds=settings.backup_seconds))
 
 
 def enabled_jobs(settings: Settings) -> list[str]:
@@ -146,8 +129,8 @@ def execute_job(job: str, settings: Settings) -> JobOutcome:
         result, message = "ok", JOBS[job](settings)
     except Exception as e:  # recorded and retried on schedule
         result, message = "error", f"{type(e).__name__}: {e}"
-    duration_ms = (time.perf_counter() - started) * 1000
-    level = logging.INFO if result == "ok" else logging.ERROR
+    duration_ms = round((time.perf_counter() - started) * 1000, 1)  # a tenth of a ms is plenty
+    level = logging.ERROR if result != "ok" else logging.DEBUG if isinstance(message, Quiet) else logging.INFO
     log.log(level, "job %s %s in %.1f ms: %s", job, result, duration_ms, message)
     return JobOutcome(result, message, duration_ms)
 

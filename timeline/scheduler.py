@@ -8,13 +8,22 @@ campaign, and take over when the holder's lease runs out.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from events.store import connect
-from timeline.jobs import JobStatus, enabled_jobs, execute_job, interval_of, job_statuses, record_run
+from timeline.jobs import (
+    JobStatus,
+    enabled_jobs,
+    execute_job,
+    first_run,
+    interval_of,
+    job_statuses,
+    record_run,
+)
 from timeline.lease import Lease, new_owner_id
 from timeline.settings import Settings
 
@@ -47,8 +56,16 @@ class TimelineScheduler:
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
         with self._lock:
-            if self.leading:
-                self.lease.release()
+            try:
+                if self.leading:
+                    self.lease.release()
+            except sqlite3.Error as e:  # e.g. a full disk: the lease simply runs out
+                log.warning(
+                    "could not release the job lease on shutdown (%s); another process takes "
+                    "over when it expires, within %.0f s",
+                    e,
+                    self.settings.lease_seconds,
+                )
             self.leading = False
         self.conn.close()
 
@@ -67,7 +84,7 @@ class TimelineScheduler:
                         seconds=interval_of(job, self.settings),
                         max_instances=1,
                         coalesce=True,
-                        next_run_time=datetime.now(UTC),
+                        next_run_time=first_run(job, self.settings),
                     )
             elif not held and self.leading:
                 log.warning("scheduler %s lost the lease; standing by", self.owner)
@@ -81,7 +98,10 @@ class TimelineScheduler:
         next_run = scheduled.next_run_time if scheduled else None
         outcome = execute_job(job, self.settings)  # outside the lock: renewals go on meanwhile
         with self._lock:
-            record_run(self.conn, job, self.owner, outcome, next_run)
+            try:
+                record_run(self.conn, job, self.owner, outcome, next_run)
+            except sqlite3.Error as e:  # e.g. a full disk: the run happened, its record did not
+                log.warning("could not record the %s run (%s)", job, e)
 
     def nudge(self, job: str = "catch_up") -> None:
         """Run a job now (e.g. catch-up right after a write), if this process leads."""

@@ -27,6 +27,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     workers: int = 1
     base_url: str | None = None
     max_body_bytes: int = 1_000_000
+    header_timeout: float = 10.0  # seconds to receive a request's head
+    body_timeout: float = 60.0  # seconds to receive its body after the head
+    max_connections: int = 256  # open connections per worker; more are closed at once
     synchronous: Literal["OFF", "NORMAL", "FULL", "EXTRA"] = "FULL"
     read_your_writes_timeout: float = 2.0
     catchup_seconds: float = 2.0

@@ -1,7 +1,13 @@
 """The `timeline` command: a thin shell over functions the tests also call.
 
 Each command module registers its commands on `main`; errors of the core are turned into a
-one-line message and a non-zero exit code here, in one place.
+one-line message and a non-zero exit code here, in one place:
+
+    0  done
+    1  refused: invalid input, unknown reference, conflict (nothing was written)
+    2  usage error (unknown option, missing argument)
+    3  the hash chain is broken (`timeline verify`)
+    4  the database cannot be used: missing, damaged, a full disk or an I/O error
 """
 
 from __future__ import annotations
@@ -12,7 +18,9 @@ from typing import Any
 
 import click
 
-from events.errors import ChainBroken, InvalidEvent, TimelineError
+from events.errors import ChainBroken, InvalidEvent, StoreUnavailable, TimelineError
+
+REFUSED, CHAIN_BROKEN, DATABASE_UNUSABLE = 1, 3, 4
 
 
 class TimelineGroup(click.Group):
@@ -23,20 +31,30 @@ class TimelineGroup(click.Group):
             click.echo(f"error: {len(e.problems)} problem(s), nothing was written:", err=True)
             for problem in e.problems:
                 click.echo(f"  {problem.path}: {problem.message}", err=True)
-            sys.exit(1)
+            sys.exit(REFUSED)
         except ChainBroken as e:
             click.echo(f"error: {e}", err=True)
-            sys.exit(3)
+            sys.exit(CHAIN_BROKEN)
+        except StoreUnavailable as e:
+            click.echo(f"error: {e}", err=True)
+            sys.exit(DATABASE_UNUSABLE)
         except TimelineError as e:
             click.echo(f"error: {e}", err=True)
-            sys.exit(1)
+            sys.exit(REFUSED)
         except sqlite3.DatabaseError as e:  # SQLite's own failure where the core did not expect one
-            click.echo(
-                f"error: the database failed ({e}). A damaged file needs a backup restored "
-                "(`timeline backups`, `timeline restore`); a full disk needs room.",
-                err=True,
-            )
-            sys.exit(1)
+            click.echo(f"error: the database failed ({e}). {advice(e)}", err=True)
+            sys.exit(DATABASE_UNUSABLE)
+
+
+def advice(error: sqlite3.Error) -> str:
+    """What to do about a failure SQLite reports: room for a full disk, a backup for damage."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and code & 0xFF in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR):
+        return "The disk is full or failing: make room, then run the command again."
+    return (
+        "A damaged file needs a backup restored (`timeline backups`, `timeline restore`); "
+        "a full disk needs room."
+    )
 
 
 @click.group(cls=TimelineGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -8,6 +8,7 @@ from events.envelope import RecordedEvent
 from events.errors import ChainBroken
 from events.reference import SourceDocument
 from events.store import EventStore
+from events.submissions import check_writer_key
 from events.types import CatalogueEvent, Milestone
 from timeline.cli import main
 from timeline.cli.options import with_settings
@@ -34,6 +35,7 @@ def append(settings: Settings, file: str, idempotency_key: str | None) -> None:
     Every item is validated first; each problem is reported by file, line and field and
     nothing is written.
     """
+    check_writer_key(idempotency_key, "--idempotency-key")
     store = open_store(settings, create=True)
     result = append_file(store, file, idempotency_key=idempotency_key)
     verb = "Already appended" if result.replayed else "Appended"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import logging
+import logging.config
 import signal
 import threading
 
@@ -18,6 +18,7 @@ from timeline.cli.options import with_settings
 from timeline.database import open_store
 from timeline.jobs import JOBS, enabled_jobs, execute_job, interval_of, job_statuses, record_run
 from timeline.lease import Lease
+from timeline.logs import log_config
 from timeline.scheduler import TimelineScheduler
 from timeline.settings import Settings
 
@@ -95,7 +96,7 @@ def backups_command(settings: Settings) -> None:
 @with_settings
 def scheduler(settings: Settings) -> None:
     """Run the scheduled jobs in the foreground (only the process holding the lease runs them)."""
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
+    logging.config.dictConfig(log_config(settings.log_level))  # the format `serve` logs in
     try:
         connect(settings.db, create=False).close()
     except StoreUnavailable:

@@ -16,6 +16,8 @@ from projections import catch_up, ensure_projections
 from timeline.cli import main
 from timeline.cli.options import with_settings
 from timeline.database import open_store
+from timeline.http_guard import ConnectionLimits, guarded_protocol
+from timeline.logs import log_config
 from timeline.seeds import load_seeds
 from timeline.settings import Settings, load_settings
 
@@ -107,11 +109,13 @@ def serve(
     )
     prepare_database(settings)
     os.environ.update(settings_environment(settings))
-    url = settings.public_url
-    feed = f"{url}/feeds/regions/{EXAMPLE_REGION}.ics"
-    click.echo(f"API:  {url}/regions")
-    click.echo(f"Docs: {url}/schema")
-    click.echo(f"Feed: {feed} (subscribe: webcal://{feed.split('://', 1)[1]})")
+    for line in startup_lines(settings):
+        click.echo(line)
+    limits = ConnectionLimits(
+        header_timeout=settings.header_timeout,
+        body_timeout=settings.body_timeout,
+        max_connections=settings.max_connections,
+    )
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -119,8 +123,29 @@ def serve(
         port=settings.port,
         workers=settings.workers,
         loop="uvloop",
-        http="httptools",
+        http=guarded_protocol(limits),
         lifespan="on",
         access_log=access_log,
+        log_config=log_config(settings.log_level),
         log_level=settings.log_level.lower(),
     )
+
+
+def startup_lines(settings: Settings) -> list[str]:
+    """What `serve` prints before the server starts: where to look, and what is switched off."""
+    url = settings.public_url
+    feed = f"{url}/feeds/regions/{EXAMPLE_REGION}.ics"
+    writes = (
+        f"Writes enabled for {len(settings.tokens)} token(s): POST {url}/events"
+        if settings.tokens
+        else "Writes disabled: set TIMELINE_TOKENS (comma-separated secrets) to enable POST /events."
+    )
+    return [
+        f"Home: {url}/",
+        f"API:  {url}/regions",
+        f"Docs: {url}/schema",
+        f"Feed: {feed} (subscribe: webcal://{feed.split('://', 1)[1]})",
+        writes,
+        f"Data: {Path(settings.db).resolve()}, backups in {Path(settings.backup_dir).resolve()}",
+        "Stop: Ctrl-C (or SIGTERM).",
+    ]
