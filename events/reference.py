@@ -153,6 +153,13 @@ class Reference:
             raise UnknownReference("source", source_id)
         return SourceText(sha256=row[0], text=row[1]) if row[0] else None
 
+    def source_with_text(self, sha256: str) -> str | None:
+        """The id of the source whose archived text has this SHA-256, if one has."""
+        row = self.db.execute(
+            "SELECT id FROM sources WHERE text_sha256 = ? AND text IS NOT NULL ORDER BY id LIMIT 1", [sha256]
+        ).fetchone()
+        return row[0] if row else None
+
     def overlay(self) -> Reference:
         """These catalogues plus entries staged in memory (a batch being validated that defines
         entries and cites them); the tables are not touched."""

@@ -29,6 +29,7 @@ from events.types import (
     MilestoneRetracted,
     PilotDesignated,
     RegionDefined,
+    ReviewDecision,
     tag_of,
 )
 
@@ -170,7 +171,7 @@ def _default_stream(submission: Submission, event_id: UUID, store: EventStore) -
         return store.get(event.corrects).stream
     if isinstance(event, MilestoneRetracted):
         return store.get(event.retracts).stream
-    if isinstance(event, CatalogueEvent):
+    if isinstance(event, CatalogueEvent | ReviewDecision):
         return event.stream
     return f"milestone-{event_id}"
 
@@ -200,6 +201,8 @@ def _check(
         problems += check_milestone(event, reference, event_path)
     elif isinstance(event, CatalogueEvent):
         problems += _check_definition(event, submission, reference, path, event_path)
+    elif isinstance(event, ReviewDecision):
+        problems += _check_decision(event, submission, store, path, event_path, batch_ids)
     else:
         problems += _check_amendment(event, submission, reference, store, path, event_path, batch_ids)
     return problems
@@ -250,6 +253,32 @@ def _check_definition(
                     f"{event_path}.region.parent",
                     f"No parent region {parent!r} (a parent is defined before its children)",
                 )
+            )
+    return problems
+
+
+def _check_decision(
+    event: ReviewDecision,
+    submission: Submission,
+    store: EventStore,
+    path: str,
+    event_path: str,
+    batch_ids: dict[str, Milestone],
+) -> list[FieldProblem]:
+    """A decision goes to its source's review stream; an acceptance names a milestone that is in
+    the log or earlier in the batch."""
+    problems = []
+    if submission.stream is not None and submission.stream != event.stream:
+        problems.append(FieldProblem(f"{path}.stream", f"A review decision goes to stream {event.stream!r}"))
+    target = getattr(event, "event_id", None)
+    if target is not None and str(target) not in batch_ids:
+        try:
+            recorded = store.get(target)
+        except UnknownReference:
+            return [*problems, FieldProblem(f"{event_path}.event_id", f"No event {str(target)!r}")]
+        if not isinstance(recorded.event, Milestone):
+            problems.append(
+                FieldProblem(f"{event_path}.event_id", f"Event {str(target)!r} is not a milestone")
             )
     return problems
 

@@ -241,6 +241,32 @@ class SourceRegistered(CatalogueEvent, frozen=True, kw_only=True, tag="source_re
             raise ValueError("`text_sha256`: is not the SHA-256 of `text` (UTF-8)")
 
 
+class ReviewDecision(EventBase, frozen=True, kw_only=True):
+    """A curator decided on a candidate milestone extracted from a source document.
+
+    Decisions go to the stream `review-<source id>`, so a review is auditable and extraction
+    never proposes a decided candidate again."""
+
+    source: Slug
+    candidate_id: Annotated[str, Meta(pattern=r"^c-[0-9a-f]{16}$")]
+
+    @property
+    def stream(self) -> str:
+        return f"review-{self.source}"
+
+
+class CandidateAccepted(ReviewDecision, frozen=True, kw_only=True, tag="candidate_accepted"):
+    """A candidate was accepted (perhaps after editing) and recorded as the milestone `event_id`."""
+
+    event_id: UUID
+
+
+class CandidateRejected(ReviewDecision, frozen=True, kw_only=True, tag="candidate_rejected"):
+    """A candidate was rejected, for the reason given."""
+
+    reason: Line
+
+
 MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     MeetingHeld,
     PilotDesignated,
@@ -253,6 +279,7 @@ MILESTONE_TYPES: tuple[type[Milestone], ...] = (
 )
 AMENDMENT_TYPES: tuple[type[Amendment], ...] = (MilestoneCorrected, MilestoneRetracted)
 CATALOGUE_TYPES: tuple[type[CatalogueEvent], ...] = (RegionDefined, ProgrammeDefined, SourceRegistered)
+REVIEW_TYPES: tuple[type[ReviewDecision], ...] = (CandidateAccepted, CandidateRejected)
 
 Event = (
     MeetingHeld
@@ -268,11 +295,13 @@ Event = (
     | RegionDefined
     | ProgrammeDefined
     | SourceRegistered
+    | CandidateAccepted
+    | CandidateRejected
 )
 
 TYPES_BY_TAG: dict[str, type[EventBase]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES)
+    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES, *REVIEW_TYPES)
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES_BY_TAG)
 

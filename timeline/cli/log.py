@@ -9,7 +9,7 @@ from events.errors import ChainBroken
 from events.reference import SourceDocument
 from events.store import EventStore
 from events.submissions import check_writer_key
-from events.types import CatalogueEvent, Milestone
+from events.types import CandidateAccepted, CatalogueEvent, Milestone, ReviewDecision
 from timeline.cli import main
 from timeline.cli.options import with_settings
 from timeline.database import open_store
@@ -66,6 +66,9 @@ def format_event_line(recorded: RecordedEvent, lang: str) -> str:
         entry = event.entry
         name = entry.title if isinstance(entry, SourceDocument) else entry.name
         what = f"{'':<22} {'':<14} defines {event.KIND} {event.key}: {getattr(name, lang)}"
+    elif isinstance(event, ReviewDecision):
+        verdict = f"accepted as {event.event_id}" if isinstance(event, CandidateAccepted) else "rejected"
+        what = f"{'':<22} {'':<14} candidate {event.candidate_id} of {event.source} {verdict}"
     else:
         target = getattr(event, "corrects", None) or getattr(event, "retracts", None)
         what = f"{'':<22} {'':<14} amends {target}: {getattr(event.reason, lang)}"

@@ -188,7 +188,11 @@ class Extractor:
             amount_cny=figure.yuan if figure and type_ == "incentive_awarded" else None,
             figure=Figure(value=figure.value, unit=figure.unit, label=figure.label) if figure else None,
             title_zh=draft_title(
-                evidence.sentence, [self.regions[c].name.zh for c in regions if c in self.regions]
+                # A figure's own clause names it better than the sentence's longest clause.
+                f"{figure.label}{evidence.sentence[figure.start : figure.end]}"
+                if figure and type_ == "metric_reported"
+                else evidence.sentence,
+                [self.regions[c].name.zh for c in regions if c in self.regions],
             ),
             evidence=evidence,
             confidence=round(max(0.05, min(0.99, confidence)), 2),
