@@ -7,6 +7,7 @@ as `BadParameter`, a 400 problem naming the parameter.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -21,6 +22,13 @@ from events.types import MILESTONE_TYPES
 
 MILESTONE_TAGS = tuple(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 MAX_LIMIT = 500
+# SQLite's integers are 64-bit: a larger position can only be a mistake, never a 500.
+MAX_POSITION = 2**63 - 1
+# ASCII digits only: Python's `\d` and `isdigit` also take "²", "١٢٣" and full-width digits.
+DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+_POSITION = re.compile(r"[0-9]{1,19}")
+# What a pattern means, for problem details (a regex is no explanation).
+PATTERN_HINTS = {DAY_PATTERN: "expected a day as YYYY-MM-DD in ASCII digits, such as 2021-05-07"}
 
 
 def _examples(*values: str) -> list[Example]:
@@ -31,7 +39,7 @@ AsOf = Annotated[
     str,
     QueryParameter(
         description="Valid time: the day the question is about (YYYY-MM-DD).",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        pattern=DAY_PATTERN,
         examples=_examples("2021-05-07"),
     ),
 ]
@@ -40,7 +48,7 @@ DateFrom = Annotated[
     QueryParameter(
         name="from",
         description="Only entries that may have happened on or after this day (YYYY-MM-DD).",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        pattern=DAY_PATTERN,
         examples=_examples("2019-01-01"),
     ),
 ]
@@ -49,7 +57,7 @@ DateTo = Annotated[
     QueryParameter(
         name="to",
         description="Only entries that may have happened on or before this day (YYYY-MM-DD).",
-        pattern=r"^\d{4}-\d{2}-\d{2}$",
+        pattern=DAY_PATTERN,
         examples=_examples("2022-12-31"),
     ),
 ]
@@ -65,6 +73,7 @@ MinPosition = Annotated[
     int | None,
     QueryParameter(
         ge=0,
+        le=MAX_POSITION,
         description="Read-your-writes: wait (briefly) until the views reflect at least this log "
         "position, e.g. the `last_position` a write answered with; 503 if they do not in time.",
     ),
@@ -99,16 +108,16 @@ def known_at(value: str | None) -> int | datetime | None:
     """A log position, or an RFC 3339 time with its offset."""
     if value is None:
         return None
-    if value.isdigit():
+    if _POSITION.fullmatch(value) and int(value) <= MAX_POSITION:
         return int(value)
     try:
-        moment = datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value) if value.isascii() else None
     except ValueError:
         moment = None
     if moment is None or "T" not in value.upper() or moment.tzinfo is None:
         raise BadParameter(
             "known_at",
-            f"{value!r} is neither a log position (a whole number >= 0) nor an RFC 3339 time "
+            f"{value[:40]!r} is neither a log position (a whole number from 0 to {MAX_POSITION}) nor an RFC 3339 time "
             "with an offset such as 2024-09-01T08:00:00Z",
         )
     return moment

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
+import typing
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -13,9 +15,12 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from api.errors import BadBody, BadParameter, NotCaughtUp
+from api.params import PATTERN_HINTS
 from events.errors import (
     ChainBroken,
     ConcurrencyError,
+    DamagedEvent,
+    DuplicateEventId,
     IdempotencyConflict,
     InvalidDate,
     InvalidEvent,
@@ -58,7 +63,8 @@ _encode = msgspec.json.Encoder().encode
 def problem_response(
     request: Request, problem: Problem, headers: dict[str, str] | None = None
 ) -> Response[bytes]:
-    problem.instance = request.url.path
+    # The raw path: `request.url` parses the Host header, which may be what was wrong.
+    problem.instance = request.scope["path"]
     return Response(
         _encode(problem),
         status_code=problem.status,
@@ -127,6 +133,18 @@ def stale_version(request: Request, exc: ConcurrencyError) -> Response[bytes]:
     )
 
 
+def duplicate_event_id(request: Request, exc: DuplicateEventId) -> Response[bytes]:
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("duplicate-event-id"),
+            title="Duplicate event id",
+            status=409,
+            detail=f"{exc}; nothing was written. Leave `event_id` out to have one assigned.",
+        ),
+    )
+
+
 def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> Response[bytes]:
     return problem_response(
         request,
@@ -139,15 +157,28 @@ def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> Response
     )
 
 
-def store_unavailable(request: Request, exc: StoreUnavailable | ChainBroken) -> Response[bytes]:
-    broken = isinstance(exc, ChainBroken)
+def store_unavailable(
+    request: Request, exc: StoreUnavailable | ChainBroken | sqlite3.DatabaseError
+) -> Response[bytes]:
+    if isinstance(exc, DamagedEvent):
+        slug, title = "damaged-event", "Damaged event in the log"
+    elif isinstance(exc, ChainBroken):
+        slug, title = "chain-broken", "Writes are on hold: hash chain broken"
+    else:
+        slug, title = "store-unavailable", "Event log unavailable"
+    detail = str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        # SQLite failing under a read or write the core did not expect to fail (a truncated
+        # WAL, an I/O error): the database is unusable, which the README promises is a 503.
+        log.error("database error on %s %s: %s", request.method, request.scope["path"], exc)
+        detail = f"The database cannot be used at the moment ({exc}); an operator has to look at it."
     return problem_response(
         request,
         Problem(
-            type=_typed("chain-broken" if broken else "store-unavailable"),
-            title="Writes are on hold: hash chain broken" if broken else "Event log unavailable",
+            type=_typed(slug),
+            title=title,
             status=503,
-            detail=str(exc),
+            detail=detail,
             position=exc.position if isinstance(exc, ChainBroken) else None,
         ),
         {"Retry-After": "60"},
@@ -204,14 +235,50 @@ def _public_name(request: Request, field: str) -> str:
     return getattr(kwarg, "name", None) or field
 
 
+_REGEX = re.compile(r"Expected `str` matching regex '(?P<pattern>.*)'$")
+
+
+def _allowed(request: Request, field: str) -> tuple[Any, ...]:
+    """The values a `Literal[...]` parameter takes, in the order the route declares them."""
+    try:
+        annotation = request.route_handler.parsed_fn_signature.parameters[field].annotation
+    except (KeyError, AttributeError):
+        return ()
+    found: list[Any] = []
+    stack = [annotation]
+    while stack:
+        node = stack.pop(0)
+        if typing.get_origin(node) is typing.Literal:
+            found += typing.get_args(node)
+        else:
+            stack += typing.get_args(node)
+    return tuple(found)
+
+
+def _plain(request: Request, field: str, name: str, message: str) -> str:
+    """Litestar's message in words a client can act on: what was sent and what is accepted."""
+    sent = request.scope.get("query_string", b"") and request.query_params.get(name)
+    shown = f"{sent[:40]!r}: " if isinstance(sent, str) else ""
+    regex = _REGEX.match(message)
+    if regex:
+        return shown + PATTERN_HINTS.get(regex["pattern"], "not in the expected form")
+    if message.startswith("Invalid enum value"):
+        allowed = _allowed(request, field)
+        return shown + (f"expected one of {', '.join(map(repr, allowed))}" if allowed else message)
+    if message == "Expected `bool`, got `str`":
+        return shown + "expected a boolean: true or false (1 and 0 also work)"
+    return message
+
+
 def validation_error(request: Request, exc: ValidationException) -> Response[bytes]:
     """Litestar's own parameter validation (a non-numeric `limit`, a missing parameter)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        FieldError(_public_name(request, str(item.get("key", ""))), str(item.get("message", "")))
-        for item in extra
-        if isinstance(item, dict)
-    ]
+    errors = []
+    for item in extra:
+        if isinstance(item, dict):
+            field = str(item.get("key", ""))
+            name = _public_name(request, field)
+            errors.append(FieldError(name, _plain(request, field, name, str(item.get("message", "")))))
     missing = _MISSING.match(str(exc.detail))
     if missing and not errors:
         errors = [FieldError(missing["name"], f"the {missing['kind']} parameter is required")]
@@ -243,7 +310,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[bytes]:
     title = _TITLES.get(status) or HTTPStatus(status).phrase
     detail = exc.detail if exc.detail and exc.detail != HTTPStatus(status).phrase else title
     if status == 404 and detail == title:
-        detail = f"No resource at {request.url.path}"
+        detail = f"No resource at {request.scope['path']}"
     if status == 413:
         limit = request.app.state.api.settings.max_body_bytes
         detail = f"The request body exceeds the limit of {limit} bytes; send smaller batches."
@@ -255,7 +322,7 @@ def http_error(request: Request, exc: HTTPException) -> Response[bytes]:
 
 
 def server_error(request: Request, exc: Exception) -> Response[bytes]:
-    log.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    log.error("unexpected error on %s %s", request.method, request.scope["path"], exc_info=exc)
     return problem_response(
         request,
         Problem(
@@ -272,7 +339,9 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[byte
     UnknownReference: unknown_reference,
     ConcurrencyError: stale_version,
     IdempotencyConflict: idempotency_conflict,
+    DuplicateEventId: duplicate_event_id,
     StoreUnavailable: store_unavailable,
+    sqlite3.DatabaseError: store_unavailable,
     ChainBroken: store_unavailable,
     InvalidDate: bad_parameter,
     BadParameter: bad_parameter,

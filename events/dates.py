@@ -29,10 +29,12 @@ Precision = Literal["time", "day", "month", "year", "interval"]
 # Finer precision sorts first among entries that start on the same day.
 PRECISION_RANK: dict[str, int] = {"time": 0, "day": 1, "month": 2, "year": 3, "interval": 4}
 
-_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[?~%])?")
+# re.ASCII: `\d` would otherwise take any script's digits (Arabic-Indic, full-width...).
+_DATE = re.compile(r"(?P<y>\d{4})(?:-(?P<m>\d{2})(?:-(?P<d>\d{2}))?)?(?P<q>[?~%])?", re.ASCII)
 _DATETIME = re.compile(
     r"(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})"
-    r"T(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<tz>Z|[+-]\d{2}:\d{2})?"
+    r"T(?P<H>\d{2}):(?P<M>\d{2}):(?P<S>\d{2})(?P<tz>Z|[+-]\d{2}:\d{2})?",
+    re.ASCII,
 )
 OPEN = ".."
 

@@ -5,8 +5,10 @@ TimelineError
 ├── InvalidEvent          (also ValueError)   an event that fails validation, with the path of each bad field
 ├── UnknownReference      (also LookupError)  a region, programme, source or event that does not exist
 ├── ConcurrencyError                          a stale expected stream version
+├── DuplicateEventId                          an event id the log already holds
 ├── IdempotencyConflict                       an idempotency key reused for a different request
 ├── ChainBroken                               the hash chain does not verify at a position
+│   └── DamagedEvent                          a stored row that no longer decodes
 └── StoreUnavailable                          the database file is missing, damaged or not writable
 """
 
@@ -56,6 +58,12 @@ class ConcurrencyError(TimelineError):
         super().__init__(f"Stream {stream!r} is at version {current}, not the expected version {expected}")
 
 
+class DuplicateEventId(TimelineError):
+    def __init__(self, event_id: str) -> None:
+        self.event_id = event_id
+        super().__init__(f"The log already holds an event with id {event_id!r}")
+
+
 class IdempotencyConflict(TimelineError):
     def __init__(self, key: str) -> None:
         self.key = key
@@ -67,6 +75,13 @@ class ChainBroken(TimelineError):
         self.position = position
         self.reason = reason
         super().__init__(f"Hash chain broken at position {position}: {reason}")
+
+
+class DamagedEvent(ChainBroken):
+    """A row that cannot be read back as an event: its bytes were changed behind the log's back."""
+
+    def __init__(self, position: int, reason: str) -> None:
+        super().__init__(position, f"the stored event does not decode ({reason}); run `timeline verify`")
 
 
 class StoreUnavailable(TimelineError):

@@ -15,7 +15,7 @@ from msgspec import Meta
 TEXT_PATTERN = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Line = Annotated[str, Meta(min_length=1, max_length=300, pattern=TEXT_PATTERN)]
 Paragraph = Annotated[str, Meta(min_length=1, max_length=4000, pattern=TEXT_PATTERN)]
-RegionCode = Annotated[str, Meta(pattern=r"^\d{6}$", description="GB/T 2260 division code")]
+RegionCode = Annotated[str, Meta(pattern=r"^[0-9]{6}$", description="GB/T 2260 division code")]
 Slug = Annotated[str, Meta(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
 EdtfText = Annotated[str, Meta(min_length=1, max_length=64, description="EDTF date")]
 

@@ -58,7 +58,8 @@ class SourceDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     publisher: Text
     published: EdtfText
     kind: Slug
-    url: Annotated[str, Meta(max_length=500)] | None = None
+    # http(s) only: a page links to it, and `javascript:` or `data:` there would run as script.
+    url: Annotated[str, Meta(max_length=500, pattern=r"^[Hh][Tt][Tt][Pp][Ss]?://[^\s]+$")] | None = None
     locator_hint: Line | None = None
     region: RegionCode | None = None  # the publishing region: what `全市` or `我县` in it means
     # SHA-256 of the document's normalised text (timeline.curation.reading), when known: a

@@ -29,6 +29,8 @@ from events.envelope import (
 from events.errors import (
     ChainBroken,
     ConcurrencyError,
+    DamagedEvent,
+    DuplicateEventId,
     IdempotencyConflict,
     StoreUnavailable,
     UnknownReference,
@@ -313,6 +315,8 @@ class EventStore:
         try:
             self.conn.executemany(INSERT, rows)
         except sqlite3.IntegrityError as e:
+            if "events.event_id" in str(e):
+                raise DuplicateEventId(self._duplicate_id(rows)) from e
             if "events.stream, events.version" not in str(e):
                 raise
             for row in rows:  # the first stream that turned out not to be new
@@ -333,6 +337,20 @@ class EventStore:
                     reference.record(row[0], event.entry, text_sha256=event.text_sha256, text=event.text)
                 else:
                     reference.record(row[0], event.entry)
+
+    def _duplicate_id(self, rows: list[tuple]) -> str:
+        """The first event id of the batch given twice, or already in the log before it (rows of
+        the failed statement before the duplicate are still visible in the transaction)."""
+        seen: set[str] = set()
+        for row in rows:
+            if row[1] in seen:
+                return row[1]
+            seen.add(row[1])
+        for row in rows:
+            earlier = "SELECT 1 FROM events WHERE event_id = ? AND position < ?"
+            if self.conn.execute(earlier, [row[1], rows[0][0]]).fetchone():
+                return row[1]
+        return rows[0][1]  # pragma: no cover - the index named a duplicate we cannot find
 
     def _stream_versions(self, streams: set[str]) -> dict[str, int]:
         """Current version of each stream (0 for a new one), in few queries."""
@@ -495,23 +513,27 @@ class EventStore:
 
 def _recorded(row: tuple) -> RecordedEvent:
     type_, schema_version, payload = row[4], row[5], row[8]
-    if schema_version == TYPES_BY_TAG[type_].SCHEMA_VERSION:
-        event = decode_event(payload)
-    else:
-        event = upcast(type_, schema_version, payload)
-    return RecordedEvent(
-        position=row[0],
-        event_id=UUID(row[1]),
-        stream=row[2],
-        version=row[3],
-        type=type_,
-        schema_version=schema_version,
-        occurred=row[6],
-        recorded_at=parse_time(row[7]),
-        event=event,
-        prev_hash=row[10],
-        hash=row[11],
-    )
+    try:
+        if schema_version == TYPES_BY_TAG[type_].SCHEMA_VERSION:
+            event = decode_event(payload)
+        else:
+            event = upcast(type_, schema_version, payload)
+        return RecordedEvent(
+            position=row[0],
+            event_id=UUID(row[1]),
+            stream=row[2],
+            version=row[3],
+            type=type_,
+            schema_version=schema_version,
+            occurred=row[6],
+            recorded_at=parse_time(row[7]),
+            event=event,
+            prev_hash=row[10],
+            hash=row[11],
+        )
+    except (msgspec.MsgspecError, KeyError, TypeError, ValueError) as e:
+        # Only a row changed behind the log's back gets here: appends encode what they decode.
+        raise DamagedEvent(row[0], str(e)[:200]) from e
 
 
 _SCHEMA_VERSIONS = {tag: cls.SCHEMA_VERSION for tag, cls in TYPES_BY_TAG.items()}

@@ -19,6 +19,7 @@ from events.envelope import NewEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Reference
 from events.store import EventStore
+from events.text import text_problems
 from events.types import (
     UNCORRECTABLE,
     Amendment,
@@ -114,7 +115,8 @@ def prepare(
     problems = list(problems or [])
     reference = reference.overlay()  # entries the batch defines, for the items after them
     prepared: list[NewEvent] = []
-    batch_ids: dict[str, Milestone] = {}
+    batch_ids: dict[str, tuple[Milestone, str]] = {}  # milestones of this batch and their streams
+    given: set[str] = set()  # event ids written in this batch
     failed: set[str] = set()  # ids of invalid items, so amendments of them say so
     for index, item in enumerate(items):
         path = paths[index] if paths else f"$[{index}]"
@@ -126,6 +128,12 @@ def prepare(
         event_id = submission.event_id or (
             uuid.uuid5(IDEMPOTENT_IDS, f"{idempotency_key}:{index}") if idempotency_key else uuid.uuid4()
         )
+        if str(event_id) in given:
+            problems.append(
+                FieldProblem(f"{path}.event_id", f"Event id {str(event_id)!r} is given twice in this batch")
+            )
+            continue
+        given.add(str(event_id))
         found = (
             [
                 FieldProblem(
@@ -140,13 +148,14 @@ def prepare(
         if found:
             failed.add(str(event_id))
             continue
+        stream = submission.stream or _default_stream(submission, event_id, store, batch_ids)
         if isinstance(submission.event, Milestone):
-            batch_ids[str(event_id)] = submission.event
+            batch_ids[str(event_id)] = (submission.event, stream)
         elif isinstance(submission.event, CatalogueEvent):
             reference.stage(submission.event.entry)
         prepared.append(
             NewEvent(
-                stream=submission.stream or _default_stream(submission, event_id, store),
+                stream=stream,
                 event=submission.event,
                 expected_version=_default_expected(submission),
                 event_id=event_id,
@@ -165,15 +174,18 @@ def _target_id(event: Event) -> str | None:
     return str(getattr(event, _target_field(event))) if isinstance(event, Amendment) else None
 
 
-def _default_stream(submission: Submission, event_id: UUID, store: EventStore) -> str:
+def _default_stream(
+    submission: Submission, event_id: UUID, store: EventStore, batch_ids: dict[str, tuple[Milestone, str]]
+) -> str:
     event = submission.event
-    if isinstance(event, MilestoneCorrected):
-        return store.get(event.corrects).stream
-    if isinstance(event, MilestoneRetracted):
-        return store.get(event.retracts).stream
     if isinstance(event, CatalogueEvent | ReviewDecision):
         return event.stream
-    return f"milestone-{event_id}"
+    target = _target_id(event)
+    if target is None:
+        return f"milestone-{event_id}"
+    if target in batch_ids:  # a milestone of this same batch
+        return batch_ids[target][1]
+    return store.get(target).stream
 
 
 def _default_expected(submission: Submission) -> int | None:
@@ -189,10 +201,14 @@ def _check(
     store: EventStore,
     path: str,
     event_path: str,
-    batch_ids: dict[str, Milestone],
+    batch_ids: dict[str, tuple[Milestone, str]],
 ) -> list[FieldProblem]:
     event = submission.event
-    problems = [
+    # A correction's `changes` are judged as the fields they become (in `_check_amendment`); an
+    # archived document's `text` is a document, not a field.
+    shown = {f: getattr(event, f) for f in event.__struct_fields__ if f not in ("changes", "text")}
+    problems = text_problems(shown, event_path)
+    problems += [
         FieldProblem(f"{event_path}.sources[{i}].document", f"No source {s.document!r}")
         for i, s in enumerate(event.sources)
         if not reference.contains("source", s.document)
@@ -263,7 +279,7 @@ def _check_decision(
     store: EventStore,
     path: str,
     event_path: str,
-    batch_ids: dict[str, Milestone],
+    batch_ids: dict[str, tuple[Milestone, str]],
 ) -> list[FieldProblem]:
     """A decision goes to its source's review stream; an acceptance names a milestone that is in
     the log or earlier in the batch."""
@@ -290,12 +306,11 @@ def _check_amendment(
     store: EventStore,
     path: str,
     event_path: str,
-    batch_ids: dict[str, Milestone],
+    batch_ids: dict[str, tuple[Milestone, str]],
 ) -> list[FieldProblem]:
     field = _target_field(event)
     target_id = str(getattr(event, field))
-    target: Milestone | None = batch_ids.get(target_id)
-    target_stream = None
+    target, target_stream = batch_ids.get(target_id, (None, None))
     if target is None:
         try:
             recorded = store.get(target_id)
@@ -322,6 +337,8 @@ def _check_amendment(
         problems += found
         if corrected is not None:
             problems += check_milestone(corrected, reference, f"{event_path}.changes")
+            changed = {key: getattr(corrected, key) for key in event.changes}
+            problems += text_problems(changed, f"{event_path}.changes")
     return problems
 
 

@@ -21,6 +21,7 @@ import msgspec
 from events.envelope import NewEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Programme, Reference, Region, SourceDocument, entry_key
+from events.text import text_problems
 from events.store import EventStore
 from events.submissions import prepare
 from events.types import encode_event
@@ -82,6 +83,9 @@ def read_catalogues(folder: Path, problems: list[FieldProblem]) -> list[msgspec.
             except msgspec.ValidationError as e:
                 problems.append(FieldProblem(label, str(e)))
                 continue
+            problems += [
+                FieldProblem(label, f"{p.message} - at `{p.path}`") for p in text_problems(entry, "$")
+            ]
             ident = getattr(entry, id_field)
             if ident in seen:
                 problems.append(FieldProblem(label, f"duplicate {id_field} {ident!r}"))

@@ -34,7 +34,10 @@ class EventController(Controller):
         self,
         request: Request,
         after: Annotated[
-            int, QueryParameter(ge=0, description="Log position to read after (0: from the start).")
+            int,
+            QueryParameter(
+                ge=0, le=params.MAX_POSITION, description="Log position to read after (0: from the start)."
+            ),
         ] = 0,
         limit: params.Limit = 100,
     ) -> ASGIResponse:
