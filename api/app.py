@@ -19,6 +19,7 @@ from api.controllers.programmes import ProgrammeController
 from api.controllers.regions import RegionController
 from api.controllers.sources import SourceController
 from api.feeds import FeedController
+from api.hosts import HostCheck
 from api.openapi import docs_routes, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.widget import widget_handlers
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             expose_headers=["ETag", "Retry-After"],
             max_age=86400,
         ),
+        middleware=[HostCheck],
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,  # the server configures logging, in one format (timeline.logs)
         lifespan=[_lifespan(api)],

@@ -117,8 +117,8 @@ def known_at(value: str | None) -> int | datetime | None:
     if moment is None or "T" not in value.upper() or moment.tzinfo is None:
         raise BadParameter(
             "known_at",
-            f"{value[:40]!r} is neither a log position (a whole number from 0 to {MAX_POSITION}) nor an RFC 3339 time "
-            "with an offset such as 2024-09-01T08:00:00Z",
+            f"{value[:40]!r} is neither a log position (a whole number from 0 to {MAX_POSITION}) "
+            "nor an RFC 3339 time with an offset such as 2024-09-01T08:00:00Z",
         )
     return moment
 

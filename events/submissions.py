@@ -27,7 +27,6 @@ from events.types import (
     Event,
     Milestone,
     MilestoneCorrected,
-    MilestoneRetracted,
     PilotDesignated,
     RegionDefined,
     ReviewDecision,

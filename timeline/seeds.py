@@ -21,9 +21,9 @@ import msgspec
 from events.envelope import NewEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Programme, Reference, Region, SourceDocument, entry_key
-from events.text import text_problems
 from events.store import EventStore
 from events.submissions import prepare
+from events.text import text_problems
 from events.types import encode_event
 from timeline.catalogue import definitions
 
