@@ -11,6 +11,8 @@ from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.routes import HTTPRoute
+from litestar.types import Message, Scope
 
 from api.context import Api
 from api.controllers.events import EventController
@@ -59,6 +61,25 @@ def _lifespan(api: Api) -> Any:
     return lifespan
 
 
+def _allow_every_method(app: Litestar) -> Any:
+    """A `before_send` hook: Litestar's own OPTIONS answer lists the methods of the handlers
+    registered first for a path (POST, for `/events`), not all of them; list them all."""
+    allow = {
+        route.path: ", ".join(sorted(route.methods)).encode()
+        for route in app.routes
+        if isinstance(route, HTTPRoute) and len(route.methods) > 2
+    }
+
+    async def before_send(message: Message, scope: Scope) -> None:
+        if message["type"] == "http.response.start" and scope.get("method") == "OPTIONS":
+            methods = allow.get(scope.get("path", ""))
+            if methods is not None and message["status"] == 204:
+                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"allow"]
+                message["headers"] = [*headers, (b"allow", methods)]
+
+    return before_send
+
+
 def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] = ()) -> Litestar:
     """The API over the database `settings` names (default: settings from the environment)."""
     settings = settings or load_settings()
@@ -67,7 +88,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
     def provide_api() -> Api:
         return api
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             health,
             RegionController,
@@ -93,3 +114,5 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
         lifespan=[_lifespan(api)],
         state=State({"api": api}),
     )
+    app.before_send.append(_allow_every_method(app))  # type: ignore[arg-type]
+    return app

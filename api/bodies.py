@@ -29,6 +29,16 @@ class RetractionBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     expected_version: Annotated[int, Meta(ge=0)] | None = None
 
 
+def _number(text: str) -> float | int:
+    """JSON numbers with a fraction: `3.0` is the integer 3 to JSON Schema (and to the OpenAPI
+    document), so it is accepted where an integer is expected (`expected_version`)."""
+    value = float(text)
+    return int(value) if value.is_integer() and abs(value) <= 2**53 else value
+
+
+_decode = msgspec.json.Decoder(float_hook=_number).decode
+
+
 def _is_json(content_type: str) -> bool:
     media = content_type.split(";", 1)[0].strip().lower()
     return media == "application/json" or (media.startswith("application/") and media.endswith("+json"))
@@ -48,7 +58,7 @@ async def read_json(request: Request) -> Any:
     if not body.strip():
         raise BadBody(400, "Empty body", "The request body is empty; send a JSON event or array of events.")
     try:
-        return msgspec.json.decode(body)
+        return _decode(body)
     except (msgspec.DecodeError, UnicodeDecodeError) as e:  # invalid UTF-8 inside a string
         raise BadBody(400, "Malformed JSON", f"The request body is not valid JSON: {e}.") from None
     except RecursionError:  # msgspec gives up past about a thousand levels of nesting

@@ -20,7 +20,7 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 from litestar.types import Receive, Scope, Send
 
-from api.errors import BadParameter, NotCaughtUp
+from api.errors import BadParameter, BeyondHead, NotCaughtUp
 from events.reference import Reference
 from events.store import EventStore
 from projections.runner import catch_up
@@ -136,7 +136,7 @@ async def current_state(
         state = api.views.state()
     if min_position > state.head:
         # A write is committed before it is answered, so no write handed out this position.
-        raise BadParameter("min_position", f"position {min_position} is beyond the log's head ({state.head})")
+        raise BeyondHead(min_position, state.head)
     with anyio.move_on_after(api.settings.read_your_writes_timeout):
         while state.checkpoint < min_position:
             await anyio.to_thread.run_sync(_catch_up, api, abandon_on_cancel=True)

@@ -23,6 +23,15 @@ class BadBody(Exception):
         super().__init__(detail)
 
 
+class BeyondHead(Exception):
+    """`min_position` names a position no write has reached: the log is not there (yet)."""
+
+    def __init__(self, wanted: int, head: int) -> None:
+        self.wanted = wanted
+        self.head = head
+        super().__init__(f"position {wanted} is beyond the log's head ({head})")
+
+
 class NotCaughtUp(Exception):
     """The read side did not reach a requested `min_position` within the wait allowed."""
 

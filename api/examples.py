@@ -13,6 +13,7 @@ EVENT: dict[str, Any] = {
     "occurred": "2017-10",
     "regions": ["140781"],
     "programmes": ["county-medical-integration"],
+    "status": "launched",  # one of the programme's statuses in seeds/programmes.toml
     "title": {"zh": "介休市列为县域医共体试点", "en": "Jiexiu named a county medical-community pilot"},
     "summary": {
         "zh": "介休市被确定为紧密型县域医疗卫生共同体建设试点。",

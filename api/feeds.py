@@ -258,7 +258,7 @@ FEED_HEADERS = [
 FEED_ROUTE: dict[str, Any] = {
     "http_method": [HttpMethod.GET, HttpMethod.HEAD],
     "media_type": MEDIA_TYPE,
-    "responses": read_responses(400, 404),
+    "responses": read_responses(400, 404, 409, 503),
     "response_headers": FEED_HEADERS,
 }
 

@@ -54,7 +54,8 @@ _PROBLEMS = {
     400: "Malformed JSON, or an invalid parameter (a day that does not exist, a negative limit...)",
     401: "No valid bearer token (the body is not read)",
     404: "Unknown region, programme, event or source",
-    409: "Stale expected version (the problem names the current one), or a reused idempotency key",
+    409: "Stale expected version (the problem names the current one), a reused idempotency key or "
+    "event id, or a `min_position` beyond the log's head",
     413: "Request body over the configured limit",
     415: "Writes need `Content-Type: application/json`",
     422: "Invalid fields: `errors` lists the JSON path and message of each",

@@ -22,13 +22,20 @@ from events.types import MILESTONE_TYPES
 
 MILESTONE_TAGS = tuple(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 MAX_LIMIT = 500
-# SQLite's integers are 64-bit: a larger position can only be a mistake, never a 500.
-MAX_POSITION = 2**63 - 1
+# Past 2**53 a position is neither exact in a JSON number nor in JavaScript (and SQLite stops
+# at 2**63): a larger one can only be a mistake, answered 400, never a 500.
+MAX_POSITION = 2**53 - 1
 # ASCII digits only: Python's `\d` and `isdigit` also take "²", "١٢٣" and full-width digits.
 DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
-_POSITION = re.compile(r"[0-9]{1,19}")
+_POSITION = re.compile(r"[0-9]{1,16}")
+# `types`: milestone tags separated by commas (items may be empty or padded with spaces).
+_TAG = "|".join(MILESTONE_TAGS)
+TYPES_PATTERN = rf"^\s*({_TAG})?\s*(,\s*({_TAG})?\s*)*$"
 # What a pattern means, for problem details (a regex is no explanation).
-PATTERN_HINTS = {DAY_PATTERN: "expected a day as YYYY-MM-DD in ASCII digits, such as 2021-05-07"}
+PATTERN_HINTS = {
+    DAY_PATTERN: "expected a day as YYYY-MM-DD in ASCII digits, such as 2021-05-07",
+    TYPES_PATTERN: f"expected milestone types separated by commas, from: {', '.join(MILESTONE_TAGS)}",
+}
 
 
 def _examples(*values: str) -> list[Example]:
@@ -74,6 +81,7 @@ MinPosition = Annotated[
     QueryParameter(
         ge=0,
         le=MAX_POSITION,
+        schema_extra={"minimum": 0},  # Litestar drops a `ge` of 0 from an optional int's schema
         description="Read-your-writes: wait (briefly) until the views reflect at least this log "
         "position, e.g. the `last_position` a write answered with; 503 if they do not in time.",
     ),
@@ -86,6 +94,14 @@ Lang = Annotated[
 CommaList = Annotated[
     str | None,
     QueryParameter(description="Comma-separated values.", max_length=2000),
+]
+TypesList = Annotated[
+    str | None,
+    QueryParameter(
+        description=f"Comma-separated milestone types: {', '.join(MILESTONE_TAGS)}.",
+        max_length=2000,
+        pattern=TYPES_PATTERN,
+    ),
 ]
 
 

@@ -14,7 +14,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
-from api.errors import BadBody, BadParameter, NotCaughtUp
+from api.errors import BadBody, BadParameter, BeyondHead, NotCaughtUp
 from api.params import PATTERN_HINTS
 from events.errors import (
     ChainBroken,
@@ -223,6 +223,22 @@ def not_caught_up(request: Request, exc: NotCaughtUp) -> Response[bytes]:
     )
 
 
+def beyond_head(request: Request, exc: BeyondHead) -> Response[bytes]:
+    # 409, not 400: the parameter is well formed; the log's state is what does not match it.
+    return problem_response(
+        request,
+        Problem(
+            type=_typed("position-beyond-head"),
+            title="Position beyond the log's head",
+            status=409,
+            detail=f"`min_position` {exc.wanted} is beyond the log's head ({exc.head}): no write "
+            "answered with it. Pass the `last_position` a write returned.",
+            errors=[FieldError("min_position", str(exc))],
+            position=exc.head,
+        ),
+    )
+
+
 _MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
@@ -261,7 +277,8 @@ def _plain(request: Request, field: str, name: str, message: str) -> str:
     shown = f"{sent[:40]!r}: " if isinstance(sent, str) else ""
     regex = _REGEX.match(message)
     if regex:
-        return shown + PATTERN_HINTS.get(regex["pattern"], "not in the expected form")
+        pattern = regex["pattern"].replace("\\\\", "\\")  # the message shows it escaped
+        return shown + PATTERN_HINTS.get(pattern, "not in the expected form")
     if message.startswith("Invalid enum value"):
         allowed = _allowed(request, field)
         return shown + (f"expected one of {', '.join(map(repr, allowed))}" if allowed else message)
@@ -347,6 +364,7 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[byte
     BadParameter: bad_parameter,
     BadBody: bad_body,
     NotCaughtUp: not_caught_up,
+    BeyondHead: beyond_head,
     ValidationException: validation_error,
     HTTPException: http_error,
     Exception: server_error,

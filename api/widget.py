@@ -364,7 +364,7 @@ class WidgetQuery(msgspec.Struct, frozen=True, kw_only=True):
 
 def provide_query(
     lang: Lang = "zh",
-    types: params.CommaList = None,
+    types: params.TypesList = None,
     programmes: params.CommaList = None,
     descendants: Descendants = True,
     order: OrderParam = "newest",

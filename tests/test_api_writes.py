@@ -197,7 +197,7 @@ def test_reads_wait_for_min_position_then_give_up_with_503(
     assert timeline["basis"]["position"] >= position
     assert len(timeline["entries"]) == 2
     beyond = client.get("/regions/140100/timeline", params={"min_position": position + 100})
-    assert beyond.status_code == 400 and beyond.json()["errors"][0]["path"] == "min_position"
+    assert beyond.status_code == 409 and beyond.json()["errors"][0]["path"] == "min_position"
     monkeypatch.setattr(api.caching, "_catch_up", lambda api: None)  # views stuck (e.g. a rebuild)
     later = client.post("/events", json=new_event(regions=["140100"]), headers=AUTH).json()["last_position"]
     late = client.get("/regions/140100/status", params={"as_of": "2022-01-01", "min_position": later})

@@ -326,7 +326,7 @@ def test_min_position_reads_your_own_write(settings: Settings) -> None:
         body = client.get(JIEXIU, params={"min_position": position}).content
         assert f"{event_id}@reform-timeline" in events_by_uid(body)
         beyond = client.get(JIEXIU, params={"min_position": position + 10})
-        assert beyond.status_code == 400 and beyond.json()["errors"][0]["path"] == "min_position"
+        assert beyond.status_code == 409 and beyond.json()["errors"][0]["path"] == "min_position"
         assert (
             client.get("/feeds/regions/999999.ics", params={"min_position": position + 10}).status_code == 404
         )

@@ -105,8 +105,8 @@ def test_known_at_takes_ascii_positions_sqlite_can_hold(client: TestClient, path
 
 
 def test_the_largest_position_is_still_a_position(client: TestClient) -> None:
-    assert client.get("/regions/140781/timeline", params={"known_at": str(2**63 - 1)}).status_code == 200
-    assert client.get("/events", params={"after": str(2**63 - 1)}).json()["events"] == []
+    assert client.get("/regions/140781/timeline", params={"known_at": str(2**53 - 1)}).status_code == 200
+    assert client.get("/events", params={"after": str(2**53 - 1)}).json()["events"] == []
 
 
 def test_a_writer_supplied_event_id_that_exists_is_a_409(client: TestClient) -> None:
@@ -294,3 +294,38 @@ def test_parameter_errors_say_what_is_accepted(client: TestClient) -> None:
     assert "'zh', 'en'" in body["detail"] or "zh, en" in body["detail"]
     body = problem(client.get("/regions", params={"tree": "yes"}), 400)
     assert "true" in body["detail"] and "false" in body["detail"] and fields(body) == ["tree"]
+
+
+def test_an_integral_number_with_a_fraction_is_an_integer(client: TestClient) -> None:
+    # JSON Schema (and so the OpenAPI document) counts 1.0 as an integer.
+    body = {"event": new_event(), "expected_version": 0.0}
+    assert client.post("/events", json=body, headers=AUTH).status_code == 201
+    retraction = {"reason": {"zh": "撤回", "en": "Withdrawn"}, "sources": [{"document": "test-doc"}]}
+    stale = client.post(
+        f"/events/{ID['review']}/retractions", json={**retraction, "expected_version": 5.0}, headers=AUTH
+    )
+    assert problem(stale, 409)["current_version"] == 1
+    half = client.post(
+        f"/events/{ID['review']}/retractions", json={**retraction, "expected_version": 1.5}, headers=AUTH
+    )
+    assert fields(problem(half, 422)) == ["$.expected_version"]
+
+
+def test_types_are_checked_against_the_documented_list(client: TestClient) -> None:
+    ok = client.get("/regions/140781/timeline", params={"types": " pilot_designated, ,incentive_awarded"})
+    assert ok.status_code == 200 and {e["type"] for e in ok.json()["entries"]} <= {
+        "pilot_designated",
+        "incentive_awarded",
+    }
+    body = problem(client.get("/regions/140781/timeline", params={"types": "000"}), 400)
+    assert fields(body) == ["types"] and "meeting_held" in body["detail"] and "regex" not in body["detail"]
+
+
+def test_min_position_beyond_the_head_is_a_409_naming_the_head(client: TestClient) -> None:
+    body = problem(client.get("/regions/140781/timeline", params={"min_position": 99}), 409)
+    assert body["position"] == 5 and fields(body) == ["min_position"]
+
+
+def test_options_lists_every_method_of_the_log(client: TestClient) -> None:
+    allow = client.options("/events").headers["allow"]
+    assert {m.strip() for m in allow.split(",")} == {"GET", "OPTIONS", "POST"}

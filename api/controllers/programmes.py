@@ -59,7 +59,7 @@ class ProgrammeController(Controller):
     @get(
         "/{slug:str}/regions",
         summary="A programme's regions on a day",
-        responses=answers(MembersReport, 404, 503),
+        responses=answers(MembersReport, 404, 409, 503),
     )
     async def members(
         self,

@@ -26,13 +26,7 @@ RegionCode = Annotated[
         description="GB/T 2260 division code.", examples=[Example(summary="Jinzhong", value="140700")]
     ),
 ]
-Types = Annotated[
-    str | None,
-    QueryParameter(
-        description="Comma-separated milestone types, e.g. `pilot_designated,incentive_awarded`.",
-        max_length=2000,
-    ),
-]
+Types = params.TypesList
 Programmes = Annotated[
     str | None,
     QueryParameter(description="Comma-separated programme slugs.", max_length=2000),
@@ -123,7 +117,7 @@ class RegionController(Controller):
     @get(
         "/{code:str}/timeline",
         summary="A region's timeline",
-        responses=answers(TimelineView, 404, 503, example=examples.TIMELINE),
+        responses=answers(TimelineView, 404, 409, 503, example=examples.TIMELINE),
     )
     async def timeline(
         self,
@@ -175,7 +169,7 @@ class RegionController(Controller):
     @get(
         "/{code:str}/status",
         summary="A region's programme status on a day",
-        responses=answers(StatusReport, 404, 503, example=examples.STATUS),
+        responses=answers(StatusReport, 404, 409, 503, example=examples.STATUS),
     )
     async def status(
         self,
