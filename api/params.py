@@ -26,7 +26,7 @@ MAX_LIMIT = 500
 # at 2**63): a larger one can only be a mistake, answered 400, never a 500.
 MAX_POSITION = 2**53 - 1
 # ASCII digits only: Python's `\d` and `isdigit` also take "²", "١٢٣" and full-width digits.
-DAY_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DAY_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 _POSITION = re.compile(r"[0-9]{1,16}")
 # `types`: milestone tags separated by commas (items may be empty or padded with spaces).
 _TAG = "|".join(MILESTONE_TAGS)

@@ -3,7 +3,11 @@ hostile requests and the API's schemathesis run, with one table of what survived
 
     python bench/faults.py                 # about four minutes on two cores
     python bench/faults.py --quick         # under a minute (what bench/all.sh runs)
-    python bench/faults.py --kills 500 --seconds 300 --seed 7
+    python bench/faults.py --kills 500 --seconds 300 --seed 7 --fuzz-seconds 600
+
+The seed is random unless given and printed with the results; the random-input runs (the
+hostile-input fuzz test and schemathesis with every check) take it too, so a failure found
+once can be run again.
 
 The scenarios are the ones the fault tests run (tests/faults/), with more kills, writers,
 attempts and events. Every figure comes from auditing the database file afterwards against what
@@ -206,6 +210,52 @@ def schemathesis_run(work: Path) -> str:
     )
 
 
+def schemathesis_fuzz(work: Path, seconds: int, seed: int) -> str:
+    """Every schemathesis check against a real server, random data for `seconds`."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(REPO / "bench" / "schemathesis_run.py"),
+            "--seed",
+            str(seed),
+            "--max-time",
+            str(seconds),
+        ],
+        cwd=work,
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"},
+        capture_output=True,
+        text=True,
+    )
+    lines = result.stdout.splitlines()
+    found = [
+        line.strip()
+        for line in lines
+        if line.strip().startswith(("❌ ST", "✅", "❌", "Test cases")) or "generated" in line
+    ]
+    failures = [line.strip("❌ ").strip() for line in lines if line.strip().startswith("❌ ST")]
+    cases = next((line.strip() for line in lines if "generated" in line), "no summary")
+    return (
+        f"schemathesis --checks all, random data for {seconds} s (seed {seed}, rerun with "
+        f"`bench/schemathesis_run.py --seed {seed} --max-time {seconds}`): {cases}; "
+        f"failures: {', '.join(failures) or 'none'} (exit {result.returncode})"
+        + ("" if found else f"; output: {result.stdout[-300:]}{result.stderr[-300:]}")
+    )
+
+
+def hostile_fuzz(seconds: int, seed: int) -> str:
+    """The random hostile-input test (tests/test_hostile_fuzz.py) for a longer budget."""
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "tests/test_hostile_fuzz.py"],
+        cwd=REPO,
+        env={**os.environ, "FUZZ_SEED": str(seed), "FUZZ_SECONDS": str(seconds)},
+        capture_output=True,
+        text=True,
+    )
+    sent = next((line for line in result.stdout.splitlines() if line.endswith(" requests")), "? requests")
+    summary = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr[-200:]
+    return f"hostile fuzz (seed {seed}, FUZZ_SEED={seed} to rerun, {seconds} s): {sent}; pytest: {summary}"
+
+
 def table(rows: list[Row]) -> str:
     cells = [list(HEADERS), *([getattr(r, f) for f in Row.__struct_fields__] for r in rows)]
     lines = ["| " + " | ".join(row) + " |" for row in cells]
@@ -218,8 +268,17 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="small scale, under a minute")
     parser.add_argument("--kills", type=int, default=None, help="writer kills (default 300, quick 20)")
     parser.add_argument("--seconds", type=float, default=None, help="time cap of each kill loop")
-    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--seed", type=int, default=None, help="default: random, printed")
+    parser.add_argument(
+        "--fuzz-seconds",
+        type=int,
+        default=None,
+        help="budget of each random-input run (default 120, quick 20)",
+    )
     args = parser.parse_args()
+    if args.seed is None:
+        args.seed = random.SystemRandom().randrange(2**31)
+    fuzz_seconds = args.fuzz_seconds or (20 if args.quick else 120)
     scale = QUICK if args.quick else FULL
     scale = msgspec.structs.replace(
         scale, kills=args.kills or scale.kills, seconds=args.seconds or scale.seconds
@@ -238,7 +297,13 @@ def main() -> None:
             folder.mkdir()
             rows.append(timed(lambda s=scenario, f=folder: s(f, scale, rng)))
         (work / "load").mkdir()
-        notes = [readers(work / "load", scale, rng), hostile(work), schemathesis_run(work)]
+        notes = [
+            readers(work / "load", scale, rng),
+            hostile(work),
+            hostile_fuzz(fuzz_seconds, args.seed),
+            schemathesis_run(work),
+            schemathesis_fuzz(work, fuzz_seconds, args.seed),
+        ]
     print(
         f"Fault scenarios (seed {args.seed}, {'quick' if args.quick else 'full'} scale, "
         f"{time.monotonic() - started:.0f} s in all)\n"
