@@ -20,6 +20,8 @@ from api.controllers.health import health
 from api.controllers.programmes import ProgrammeController
 from api.controllers.regions import RegionController
 from api.controllers.sources import SourceController
+from api.encoding import COMPRESSION, ENCODED
+from api.favicon import favicon
 from api.feeds import FeedController
 from api.hosts import HostCheck
 from api.openapi import docs_routes, openapi_config
@@ -32,7 +34,7 @@ from timeline.settings import Settings, load_settings
 
 # Route handlers and routers other modules contribute (the widget, the ICS feeds): each module
 # appends to this list when it is written, and `create_app` mounts whatever is here.
-EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers]
+EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon]
 
 
 def _version() -> str:
@@ -109,6 +111,10 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             max_age=86400,
         ),
         middleware=[HostCheck],
+        compression_config=COMPRESSION,
+        # Every route but the OpenAPI documents keeps its answers compressed in its own cache
+        # (api.encoding); Litestar's middleware compresses the rest.
+        opt={ENCODED: True},
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,  # the server configures logging, in one format (timeline.logs)
         lifespan=[_lifespan(api)],

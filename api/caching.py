@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import anyio.to_thread
 import msgspec
-from litestar import Request, Response
+from litestar import Request
 from litestar.datastructures import MutableScopeHeaders
 from litestar.response.base import ASGIResponse
 from litestar.types import Receive, Scope, Send
 
+from api.encoding import Encoded, negotiate, variant_etag, vary
 from api.errors import BadParameter, BeyondHead, NotCaughtUp
 from events.reference import Reference
 from events.store import EventStore
@@ -52,34 +53,54 @@ View = Callable[[Reader], Any]
 
 
 class ViewCache:
-    """Encoded answers by request key, each with the ETag it was computed for; the oldest go
-    first once there are `max_entries` of them or they hold `max_bytes`."""
+    """Answers by request key, each with the version it was computed for (an ETag, or the
+    token of what it depends on) and its compressed forms; the oldest go first once there are
+    `max_entries` of them or they hold `max_bytes`."""
 
-    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES, max_entry_bytes: int | None = None
+    ) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        # One huge answer would push out everything else: past this size it is not kept.
+        self.max_entry_bytes = max_bytes // 8 if max_entry_bytes is None else max_entry_bytes
         self.size = 0
-        self._entries: dict[bytes, tuple[str, bytes]] = {}
+        self._entries: dict[bytes, tuple[str | bytes, Encoded]] = {}
         self._lock = threading.Lock()  # the widget's HTML answers are cached from worker threads
 
-    def get(self, key: bytes, etag: str) -> bytes | None:
+    def get(self, key: bytes, version: str | bytes) -> Encoded | None:
         entry = self._entries.get(key)
-        return entry[1] if entry is not None and entry[0] == etag else None
+        return entry[1] if entry is not None and entry[0] == version else None
 
-    def put(self, key: bytes, etag: str, body: bytes) -> None:
-        if len(body) > self.max_bytes // 8:
-            return  # one huge page would push out everything else
+    def latest(self, key: bytes) -> Encoded | None:
+        """The answer kept for `key`, whatever it was computed for."""
+        entry = self._entries.get(key)
+        return entry[1] if entry is not None else None
+
+    def put(self, key: bytes, version: str | bytes, answer: Encoded | bytes) -> Encoded:
+        encoded = answer if isinstance(answer, Encoded) else Encoded(answer)
+        if encoded.size > self.max_entry_bytes:
+            return encoded
         with self._lock:
             old = self._entries.pop(key, None)
-            self.size += len(body) - (len(old[1]) if old else 0)
-            self._entries[key] = (etag, body)
-            while len(self._entries) > self.max_entries or self.size > self.max_bytes:
-                _, (_, dropped) = self._pop_oldest()
-                self.size -= len(dropped)
+            self.size += encoded.size - (old[1].size if old else 0)
+            self._entries[key] = (version, encoded)
+            encoded.owner = self
+            self._trim()
+        return encoded
 
-    def _pop_oldest(self) -> tuple[bytes, tuple[str, bytes]]:
-        key = next(iter(self._entries))  # dicts keep insertion order
-        return key, self._entries.pop(key)
+    def grew(self, size: int) -> None:
+        """A kept answer gained a compressed form of `size` bytes."""
+        with self._lock:
+            self.size += size
+            self._trim()
+
+    def _trim(self) -> None:
+        while len(self._entries) > self.max_entries or self.size > self.max_bytes:
+            key = next(iter(self._entries))  # dicts keep insertion order: the oldest
+            _, dropped = self._entries.pop(key)
+            dropped.owner = None
+            self.size -= dropped.size
 
 
 def base_url(api: Api, request: Request) -> str:
@@ -92,7 +113,7 @@ def base_url(api: Api, request: Request) -> str:
         raise BadParameter("Host", f"not a host name with an optional port 1-65535 ({e})") from None
 
 
-def _header(request: Request, name: bytes) -> bytes | None:
+def request_header(request: Request, name: bytes) -> bytes | None:
     """A request header straight from the ASGI scope (cheaper than `request.headers` per call)."""
     for key, value in request.scope["headers"]:
         if key == name:
@@ -104,7 +125,7 @@ def request_key(api: Api, request: Request) -> bytes:
     scope = request.scope
     key = scope["path"].encode() + b"?" + scope["query_string"]
     if not api.settings.base_url:  # links are built from the Host header then
-        key += b"@" + (_header(request, b"host") or b"")
+        key += b"@" + (request_header(request, b"host") or b"")
     return key
 
 
@@ -191,15 +212,60 @@ async def _cached(
     state = await current_state(api, min_position, state)
     key = request_key(api, request)
     etag = etag_of(state, key)
-    headers = {"etag": etag, "cache-control": CACHE_CONTROL}
-    if_none_match = _header(request, b"if-none-match")
-    if if_none_match is not None and matches(if_none_match.decode("latin-1"), etag):
-        return None, headers
-    body = api.cache.get(key, etag)
-    if body is None:
+
+    async def compute() -> bytes:
         url = base_url(api, request)
-        body = await anyio.to_thread.run_sync(_compute, api, state, url, view)
-        api.cache.put(key, etag, body)
+        return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
+
+    return await serve(api, request, api.cache, key, etag, compute, {"cache-control": CACHE_CONTROL})
+
+
+async def serve(
+    api: Api,
+    request: Request,
+    cache: ViewCache,
+    key: bytes,
+    etag: str,
+    compute: Callable[[], Awaitable[bytes]],
+    headers: dict[str, str],
+) -> tuple[bytes | None, dict[str, str]]:
+    """The answer `key` as of `etag`, in the encoding the client prefers, from the cache or
+    computed once however many ask at the same time; None (and its headers) for a 304."""
+    accept = _accept_encoding(request)
+    entry = cache.get(key, etag)
+    if entry is None:
+        if_none_match = request_header(request, b"if-none-match")
+        # A representation handed out before (plain or compressed) is still current.
+        tag = variant_etag(etag, negotiate(accept))
+        if if_none_match is not None and matches(if_none_match.decode("latin-1"), tag):
+            return None, {**headers, "etag": tag, "vary": "Accept-Encoding"}
+        entry = await api.flight.run((key, etag), lambda: _computed(cache, key, etag, compute))
+    return await represent(request, entry, etag, headers, accept)
+
+
+async def _computed(
+    cache: ViewCache, key: bytes, version: str | bytes, compute: Callable[[], Awaitable[bytes]]
+) -> Encoded:
+    return cache.put(key, version, await compute())
+
+
+def _accept_encoding(request: Request) -> str | None:
+    raw = request_header(request, b"accept-encoding")
+    return raw.decode("latin-1") if raw is not None else None
+
+
+async def represent(
+    request: Request, entry: Encoded, etag: str, headers: dict[str, str], accept: str | None
+) -> tuple[bytes | None, dict[str, str]]:
+    """`entry` in the negotiated encoding with its own ETag and Vary, or None for a 304."""
+    encoding = entry.encoding_for(accept)
+    headers = vary({**headers, "etag": variant_etag(etag, encoding)}, len(entry.body))
+    if_none_match = request_header(request, b"if-none-match")
+    if if_none_match is not None and matches(if_none_match.decode("latin-1"), headers["etag"]):
+        return None, headers
+    body = await entry.representation(encoding)
+    if encoding is not None:
+        headers["content-encoding"] = encoding
     return body, headers
 
 
@@ -219,20 +285,5 @@ async def answer(
     return JSONAnswer(b"", headers, 304) if body is None else JSONAnswer(body, headers)
 
 
-async def respond(
-    api: Api,
-    request: Request,
-    view: View,
-    *,
-    min_position: int | None = None,
-    check: Callable[[Reference], object] | None = None,
-) -> Response[Any]:
-    """`answer` as a Litestar Response, for routes that adjust the response further."""
-    body, headers = await _cached(api, request, view, min_position, check)
-    if body is None:
-        return Response(b"", status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
-
-
-def _compute(api: Api, state: ViewState, url: str, view: View) -> bytes:
+def compute_view(api: Api, state: ViewState, url: str, view: View) -> bytes:
     return _encode(view(Reader(store=api.store(), reference=state.reference, state=state, base_url=url)))

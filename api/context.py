@@ -20,6 +20,7 @@ from litestar import Request
 from litestar.di import NamedDependency
 
 from api.caching import ViewCache
+from api.flight import SingleFlight
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import ProjectionState
@@ -144,6 +145,9 @@ class Api:
         self.database = Database(settings)
         self.views = Views(self.database)
         self.cache = ViewCache()
+        self.flight = SingleFlight()  # identical computations in flight at once run once
+        # What region answers depend on, by view state (see api.tracked.dependency).
+        self.dependencies: dict[tuple[bytes, str, bool], tuple[bytes, int]] = {}
         self.catch_up_lock = threading.Lock()
 
     def store(self) -> EventStore:

@@ -1,21 +1,16 @@
 """`/feeds`: a region's or a programme's milestones as an iCalendar feed (webcal subscription).
 
 A feed is rendered in a worker thread from the timeline query (retracted milestones included,
-so calendars that hold them see STATUS:CANCELLED) and kept in memory with its ETag, which
-derives from the view state (log head, projection checkpoints, catalogues) and the normalised
-parameters: until the log changes, the same feed is served from memory, and `If-None-Match` or
-`If-Modified-Since` get a 304.
+so calendars that hold them see STATUS:CANCELLED) and kept in memory, compressed too, until
+what it depends on changes (`api.tracked`): a region's feed stays as it is through writes to
+other regions. Its ETag is a digest of its bytes, `Last-Modified` moves only when they change,
+and `If-None-Match` or `If-Modified-Since` get a 304.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from dataclasses import dataclass
-from datetime import datetime
-from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
-import anyio.to_thread
 import msgspec
 from litestar import Controller, HttpMethod, Request, Response, route
 from litestar.datastructures import ResponseHeader
@@ -23,10 +18,11 @@ from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter, QueryParameter
 
 from api import params
-from api.caching import CACHE_CONTROL, base_url, current_state, etag_of, matches
+from api.caching import CACHE_CONTROL, ViewCache, base_url, current_state
 from api.context import Api, ApiDep, ViewState
 from api.ics import FeedInfo, Lang, pick, render_calendar
 from api.openapi import READ_HEADERS, read_responses
+from api.tracked import answer_tracked
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import TimelineEntry
@@ -40,7 +36,7 @@ FeedName = Annotated[str, PathParameter(description="`{code}.ics` or `{slug}.ics
 Descendants = Annotated[
     bool, QueryParameter(description="Include the milestones of the regions below it (default).")
 ]
-Types = Annotated[str | None, QueryParameter(description="Comma-separated milestone types.", max_length=2000)]
+Types = params.TypesList
 Programmes = Annotated[
     str | None, QueryParameter(description="Comma-separated programme slugs.", max_length=2000)
 ]
@@ -67,43 +63,12 @@ class FeedQuery(msgspec.Struct, frozen=True, kw_only=True):
     base_url: str
 
 
-@dataclass(frozen=True, slots=True)
-class RenderedFeed:
-    etag: str
-    body: bytes
-    last_modified: datetime | None  # when the log recorded the last event the feed reflects
-
-
-class FeedCache:
-    """Rendered feeds by query, least recently used first out, bounded in total bytes."""
-
-    def __init__(self, max_bytes: int = MAX_CACHE_BYTES) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._feeds: OrderedDict[bytes, RenderedFeed] = OrderedDict()
-
-    def get(self, key: bytes, etag: str) -> RenderedFeed | None:
-        feed = self._feeds.get(key)
-        if feed is None or feed.etag != etag:
-            return None
-        self._feeds.move_to_end(key)
-        return feed
-
-    def put(self, key: bytes, feed: RenderedFeed) -> None:
-        old = self._feeds.pop(key, None)
-        self.size -= len(old.body) if old else 0
-        if len(feed.body) > self.max_bytes:
-            return
-        self._feeds[key] = feed
-        self.size += len(feed.body)
-        while self.size > self.max_bytes:
-            _, dropped = self._feeds.popitem(last=False)
-            self.size -= len(dropped.body)
-
-
-def feed_cache(request: Request) -> FeedCache:
-    """This application's feed cache, made on first use."""
-    cache: FeedCache = request.app.state.setdefault("feed_cache", FeedCache())
+def feed_cache(request: Request) -> ViewCache:
+    """This application's feed cache, made on first use: feeds are big, so they have their own
+    budget, and one feed may take up to half of it."""
+    cache: ViewCache = request.app.state.setdefault(
+        "feed_cache", ViewCache(max_bytes=MAX_CACHE_BYTES, max_entry_bytes=MAX_CACHE_BYTES // 2)
+    )
     return cache
 
 
@@ -189,55 +154,35 @@ def feed_info(reference: Reference, query: FeedQuery) -> FeedInfo:
     )
 
 
-def recorded_at(store: EventStore, position: int) -> datetime | None:
-    """When the log recorded the event at `position` (None before the first)."""
-    if position < 1:
-        return None
-    return next(store.read_all(after=position - 1, limit=1)).recorded_at
-
-
-def render_feed(api: Api, state: ViewState, query: FeedQuery, etag: str) -> RenderedFeed:
+def render_feed(api: Api, state: ViewState, query: FeedQuery) -> bytes:
     """Query and render one feed (in a worker thread, on that thread's own connection)."""
-    store = api.store()
-    entries = feed_entries(store, state.reference, query)
-    body = render_calendar(entries, feed_info(state.reference, query), state.reference)
-    return RenderedFeed(etag=etag, body=body, last_modified=recorded_at(store, state.checkpoint))
+    entries = feed_entries(api.store(), state.reference, query)
+    return render_calendar(entries, feed_info(state.reference, query), state.reference)
 
 
 # -- HTTP ---------------------------------------------------------------------------------------
 
 
-def _not_modified_since(request: Request, last_modified: datetime | None) -> bool:
-    """If-Modified-Since, which counts only when If-None-Match is absent (RFC 9110 §13.1.3)."""
-    since = request.headers.get("if-modified-since")
-    if last_modified is None or not since or "if-none-match" in request.headers:
-        return False
-    try:
-        return last_modified.replace(microsecond=0) <= parsedate_to_datetime(since)
-    except (TypeError, ValueError):
-        return False  # an unparsable date is ignored
-
-
 async def answer(api: Api, request: Request, state: ViewState, query: FeedQuery) -> Response[bytes]:
     """The feed with its validators, or 304; HEAD gets the headers alone."""
     key = b"ics:" + msgspec.json.encode(query)
-    etag = etag_of(state, key)
-    headers = {"ETag": etag, "Cache-Control": CACHE_CONTROL}
-    if matches(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)
-    cache = feed_cache(request)
-    feed = cache.get(key, etag)
-    if feed is None:
-        feed = await anyio.to_thread.run_sync(render_feed, api, state, query, etag)
-        cache.put(key, feed)
-    if feed.last_modified is not None:
-        headers["Last-Modified"] = format_datetime(feed.last_modified, usegmt=True)
-    if _not_modified_since(request, feed.last_modified):
+    scope = (query.key, query.descendants) if query.kind == "region" else None
+    body, headers = await answer_tracked(
+        api,
+        request,
+        feed_cache(request),
+        key,
+        state,
+        scope,
+        lambda: render_feed(api, state, query),
+        {"cache-control": CACHE_CONTROL},
+    )
+    if body is None:
         return Response(b"", status_code=304, headers=headers)
     if request.method == HttpMethod.HEAD:
-        headers["Content-Length"] = str(len(feed.body))
+        headers["content-length"] = str(len(body))
         return Response(b"", media_type=MEDIA_TYPE, headers=headers)
-    return Response(feed.body, media_type=MEDIA_TYPE, headers=headers)
+    return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
 
 def _feed_key(name: str) -> str:

@@ -13,8 +13,10 @@ from functools import cache
 from typing import Any
 
 import msgspec
-from litestar import Request, Router
+from litestar import Request, Response, Router
 from litestar.datastructures import ResponseHeader
+from litestar.enums import MediaType
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
@@ -23,6 +25,7 @@ from litestar.static_files import create_static_files_router
 
 from api import examples
 from api.bodies import CorrectionBody, RetractionBody
+from api.encoding import ENCODED
 from api.models import WriteResult
 from api.problems import PROBLEM_JSON, Problem
 from events.submissions import Submission
@@ -197,7 +200,31 @@ def docs_routes() -> list[Router]:
     folder = _swagger_assets()
     if folder is None:
         return []
-    return [create_static_files_router(path=ASSETS, directories=[folder], include_in_schema=False)]
+    return [
+        create_static_files_router(
+            path=ASSETS, directories=[folder], include_in_schema=False, opt={ENCODED: False}
+        )
+    ]
+
+
+async def _no_html_404(response: Response[Any]) -> Response[Any]:
+    """Litestar answers an unknown path under /schema with an HTML page of its own (it returns
+    it rather than raising): make it the problem document every other 404 is."""
+    if response.status_code == 404 and response.media_type == MediaType.HTML:
+        raise NotFoundException()
+    return response
+
+
+def docs_router() -> Router:
+    """The router the OpenAPI pages are mounted on: compressed by Litestar's middleware (they
+    are not cached by this service), and with problem documents for unknown paths."""
+    return Router(
+        "/schema",
+        route_handlers=[],
+        include_in_schema=False,
+        opt={ENCODED: False},
+        after_request=_no_html_404,
+    )
 
 
 def openapi_config(version: str) -> OpenAPIConfig:
@@ -218,6 +245,7 @@ def openapi_config(version: str) -> OpenAPIConfig:
         version=version,
         description=DESCRIPTION,
         path="/schema",
+        openapi_router=docs_router(),
         render_plugins=[swagger, FinishedJson()],
         components=Components(
             security_schemes={

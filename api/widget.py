@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-import anyio.to_thread
 import msgspec
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Controller, Request, Response, get
@@ -24,10 +23,12 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, PathParameter, QueryParameter
 
 from api import params
-from api.caching import Reader, View, base_url, current_state, etag_of, matches, request_key, respond
+from api.caching import Reader, View, base_url, compute_view, current_state, matches, request_key
 from api.context import Api, ApiDep
+from api.encoding import Encoded, compress, variant_etag, vary
 from api.openapi import READ_HEADERS, read_responses
 from api.problems import BadParameter
+from api.tracked import Scope, answer_tracked
 from events.dates import parse_edtf
 from events.errors import UnknownReference
 from events.reference import Reference
@@ -341,13 +342,10 @@ _templates = Environment(
     trim_blocks=True,
     lstrip_blocks=True,
 )
-ASSETS = {
-    "widget.js": "text/javascript; charset=utf-8",
-    "home.js": "text/javascript; charset=utf-8",
-    "site.css": "text/css; charset=utf-8",
-}
+# Litestar adds `; charset=utf-8` to text types itself (naming it here doubled it).
+ASSETS = {"widget.js": "text/javascript", "home.js": "text/javascript", "site.css": "text/css"}
 ASSET_CACHE = "public, max-age=3600"
-_assets: dict[str, bytes] = {}
+_assets: dict[str, Encoded] = {}
 
 
 class WidgetQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -439,49 +437,71 @@ def _json_name(name: str) -> str:
     return name.removesuffix(".json")
 
 
-async def _respond_open(api: Api, request: AnyRequest, view: View) -> Response[Any]:
-    """JSON any site may read (the widget runs on other origins), with its ETag."""
-    response = await respond(api, request, view)
-    for name, value in OPEN.items():
-        response.headers[name] = value
-    return response
-
-
-async def _respond_html(api: Api, request: AnyRequest, render: Callable[[Reader], str]) -> Response[Any]:
-    """A page, cached and revalidated like the JSON answers, under a strict CSP."""
+async def _respond_open(api: Api, request: AnyRequest, view: View, scope: Scope) -> Response[Any]:
+    """JSON any site may read (the widget runs on other origins), with validators from what it
+    shows (`api.tracked`)."""
     state = await current_state(api)
-    key = request_key(api, request)
-    etag = etag_of(state, key)
-    headers = {
-        "ETag": etag,
-        "Cache-Control": CACHE,
-        "Content-Security-Policy": PAGE_CSP,
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-    }
-    if matches(request.headers.get("if-none-match"), etag):
-        return Response(b"", status_code=304, headers=headers)
-    body = api.cache.get(key, etag)
+    url = base_url(api, request)
+    body, headers = await answer_tracked(
+        api,
+        request,
+        api.cache,
+        request_key(api, request),
+        state,
+        scope,
+        lambda: compute_view(api, state, url, view),
+        {"cache-control": CACHE, **OPEN},
+    )
     if body is None:
-        reader = Reader(
-            store=api.store(),
-            reference=state.reference,
-            state=state,
-            base_url=base_url(api, request),
-        )
-        body = (await anyio.to_thread.run_sync(render, reader)).encode()
-        api.cache.put(key, etag, body)
+        return Response(b"", status_code=304, headers=headers)
+    return Response(body, media_type="application/json", headers=headers)
+
+
+async def _respond_html(
+    api: Api, request: AnyRequest, render: Callable[[Reader], str], scope: Scope
+) -> Response[Any]:
+    """A page, cached and revalidated like the widget's JSON, under a strict CSP."""
+    state = await current_state(api)
+    url = base_url(api, request)
+
+    def page() -> bytes:  # in a worker thread, on that thread's own connection
+        return render(
+            Reader(store=api.store(), reference=state.reference, state=state, base_url=url)
+        ).encode()
+
+    headers = {
+        "cache-control": CACHE,
+        "content-security-policy": PAGE_CSP,
+        "x-content-type-options": "nosniff",
+        "referrer-policy": "strict-origin-when-cross-origin",
+    }
+    body, headers = await answer_tracked(
+        api, request, api.cache, request_key(api, request), state, scope, page, headers
+    )
+    if body is None:
+        return Response(b"", status_code=304, headers=headers)
     return Response(body, media_type="text/html", headers=headers)  # Litestar adds the charset
 
 
 def _asset(request: AnyRequest, name: str, headers: dict[str, str]) -> Response[Any]:
     if name not in _assets:
-        _assets[name] = (STATIC / name).read_bytes()
-    body = _assets[name]
-    etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
-    headers = {**headers, "ETag": etag, "Cache-Control": ASSET_CACHE}
-    if matches(request.headers.get("if-none-match"), etag):
+        body = (STATIC / name).read_bytes()
+        _assets[name] = Encoded(body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
+    asset = _assets[name]
+    raw = request.scope["headers"]
+    accept = next((v.decode("latin-1") for k, v in raw if k == b"accept-encoding"), None)
+    encoding = asset.encoding_for(accept)
+    headers = vary(
+        {**headers, "ETag": variant_etag(asset.etag, encoding), "Cache-Control": ASSET_CACHE}, len(asset.body)
+    )
+    if matches(request.headers.get("if-none-match"), headers["ETag"]):
         return Response(b"", status_code=304, headers=headers)
+    if encoding is not None:
+        headers["Content-Encoding"] = encoding
+    # Compressed once per encoding and kept (the files are small: no worker thread needed).
+    body = asset.variants.get(encoding) if encoding else asset.body
+    if body is None:
+        body = asset.variants[encoding] = compress(asset.body, encoding)  # type: ignore[index]
     return Response(body, media_type=ASSETS[name], headers=headers)
 
 
@@ -517,7 +537,8 @@ class WidgetController(Controller):
         """One page of a region's milestones in one language (`/widget/regions/140781.json`),
         readable from any origin; pass `next_cursor` back as `cursor` for the next page."""
         code = _json_name(name)
-        return await _respond_open(api, request, lambda r: region_view(r, code, widget_query))
+        scope = (code, widget_query.descendants)
+        return await _respond_open(api, request, lambda r: region_view(r, code, widget_query), scope)
 
     @get(
         "/widget/programmes/{name:str}",
@@ -529,7 +550,7 @@ class WidgetController(Controller):
     ) -> Response[WidgetPage]:
         """One page of a programme's milestones in every region (`data-programme` widgets)."""
         slug = _json_name(name)
-        return await _respond_open(api, request, lambda r: programme_view(r, slug, widget_query))
+        return await _respond_open(api, request, lambda r: programme_view(r, slug, widget_query), None)
 
     @get(
         "/timelinejs/regions/{name:str}",
@@ -541,7 +562,8 @@ class WidgetController(Controller):
     ) -> Response[dict[str, Any]]:
         """Knight Lab TimelineJS3's JSON: dates only as precise as known, texts HTML-escaped."""
         code = _json_name(name)
-        return await _respond_open(api, request, lambda r: timelinejs_view(r, code, widget_query))
+        scope = (code, widget_query.descendants)
+        return await _respond_open(api, request, lambda r: timelinejs_view(r, code, widget_query), scope)
 
 
 @get("/embed/regions/{code:str}", dependencies=QUERY, include_in_schema=False)
@@ -550,7 +572,8 @@ async def embed_region(
 ) -> Response[Any]:
     """A region's timeline as a standalone page for an `<iframe>`; readable without scripts."""
     raw_query = dict(request.query_params)
-    return await _respond_html(api, request, lambda r: render_embed(r, code, widget_query, raw_query))
+    scope = (code, widget_query.descendants)
+    return await _respond_html(api, request, lambda r: render_embed(r, code, widget_query, raw_query), scope)
 
 
 def render_embed(r: Reader, code: str, query: WidgetQuery, raw_query: dict[str, str]) -> str:
@@ -610,7 +633,7 @@ async def home(
     theme: Theme = "light",
 ) -> Response[Any]:
     """The human-facing page: the widget for a chosen region, and the snippet to copy."""
-    return await _respond_html(api, request, lambda r: render_home(r, region, lang, theme))
+    return await _respond_html(api, request, lambda r: render_home(r, region, lang, theme), None)
 
 
 def render_home(r: Reader, region: str | None, lang: str, theme: str) -> str:

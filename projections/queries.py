@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from projections.runner import catch_up, ensure_projections, projection_states, rebuild
 from projections.status_query import programme_members, status_report
-from projections.timeline_query import timeline_page
+from projections.timeline_query import scope_changed_at, timeline_page
 
 __all__ = [
     "catch_up",
@@ -17,6 +17,7 @@ __all__ = [
     "programme_members",
     "projection_states",
     "rebuild",
+    "scope_changed_at",
     "status_report",
     "timeline_page",
 ]

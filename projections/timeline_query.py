@@ -192,3 +192,20 @@ def _entry(row: tuple[Any, ...], logged: tuple[str, str, str]) -> TimelineEntry:
         last_modified=max(changes, default=recorded),
         sequence=len(changes),
     )
+
+
+def scope_changed_at(store: Db, reference: Reference, region: str, *, descendants: bool) -> int:
+    """The last log position that changed what a region's timeline lists (0: nothing yet): a
+    version listed under it, or a listed version superseded (moved away, corrected, retracted).
+
+    Answers built from one region's entries (feeds, the widget) take their validators from it,
+    so a write elsewhere leaves them as they are."""
+    reference.region(region)
+    subtree = descendants and tree_of(reference).has_children(region)
+    with read_snapshot(store) as conn:
+        row = conn.execute(
+            "SELECT max(s.vid), max(v.known_to) FROM timeline_scope s "
+            "LEFT JOIN timeline_versions v ON v.vid = s.vid WHERE s.scope = ?",
+            [scope_key(region, subtree=subtree)],
+        ).fetchone()
+    return max(row[0] or 0, row[1] or 0)
