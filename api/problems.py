@@ -1,11 +1,22 @@
-"""Every error as an RFC 9457 problem document, mapped from the core's error types in one place."""
+"""Every error as an RFC 9457 problem document, mapped from the core's error types in one place.
+
+Why not Litestar's `ProblemDetailsPlugin` (2.9+): its conversions see only the exception, never
+the request, and this API's problems need the request: `instance` is the request's path,
+parameter errors name the parameter as sent (`from`, `Idempotency-Key`, read from the route's
+signature), the 413 states the configured limit, and a Litestar enum error lists the values the
+route accepts. With `enable_for_all_http_exceptions` it also puts Litestar's detail text in
+`title` and sets no `type`. The plugin could carry the `errors` list and `Retry-After` (as
+`extra` and `headers`), but every mapping below would still be written by hand, as a function
+producing a `ProblemDetailsException` instead of a `Problem`; this module keeps one shape, one
+encoder and one place. (Errors that are not exceptions, such as Litestar's HTML 404 under
+/schema, are turned into exceptions where they arise: `api.openapi.docs_router`.)
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 import sqlite3
-import typing
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -15,7 +26,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
 from api.errors import BadBody, BadParameter, BeyondHead, NotCaughtUp
-from api.params import PATTERN_HINTS
+from api.parameter_words import plain_message, public_name
 from events.errors import (
     ChainBroken,
     ConcurrencyError,
@@ -242,51 +253,6 @@ def beyond_head(request: Request, exc: BeyondHead) -> Response[bytes]:
 _MISSING = re.compile(r"Missing required (?P<kind>\w+) parameter '(?P<name>[^']+)'")
 
 
-def _public_name(request: Request, field: str) -> str:
-    """The parameter's name on the wire (`from`, `Idempotency-Key`), not the argument's."""
-    try:
-        kwarg = request.route_handler.parsed_fn_signature.parameters[field].kwarg_definition
-    except (KeyError, AttributeError):
-        return field
-    return getattr(kwarg, "name", None) or field
-
-
-_REGEX = re.compile(r"Expected `str` matching regex '(?P<pattern>.*)'$")
-
-
-def _allowed(request: Request, field: str) -> tuple[Any, ...]:
-    """The values a `Literal[...]` parameter takes, in the order the route declares them."""
-    try:
-        annotation = request.route_handler.parsed_fn_signature.parameters[field].annotation
-    except (KeyError, AttributeError):
-        return ()
-    found: list[Any] = []
-    stack = [annotation]
-    while stack:
-        node = stack.pop(0)
-        if typing.get_origin(node) is typing.Literal:
-            found += typing.get_args(node)
-        else:
-            stack += typing.get_args(node)
-    return tuple(found)
-
-
-def _plain(request: Request, field: str, name: str, message: str) -> str:
-    """Litestar's message in words a client can act on: what was sent and what is accepted."""
-    sent = request.scope.get("query_string", b"") and request.query_params.get(name)
-    shown = f"{sent[:40]!r}: " if isinstance(sent, str) else ""
-    regex = _REGEX.match(message)
-    if regex:
-        pattern = regex["pattern"].replace("\\\\", "\\")  # the message shows it escaped
-        return shown + PATTERN_HINTS.get(pattern, "not in the expected form")
-    if message.startswith("Invalid enum value"):
-        allowed = _allowed(request, field)
-        return shown + (f"expected one of {', '.join(map(repr, allowed))}" if allowed else message)
-    if message == "Expected `bool`, got `str`":
-        return shown + "expected a boolean: true or false (1 and 0 also work)"
-    return message
-
-
 def validation_error(request: Request, exc: ValidationException) -> Response[bytes]:
     """Litestar's own parameter validation (a non-numeric `limit`, a missing parameter)."""
     extra = exc.extra if isinstance(exc.extra, list) else []
@@ -294,8 +260,8 @@ def validation_error(request: Request, exc: ValidationException) -> Response[byt
     for item in extra:
         if isinstance(item, dict):
             field = str(item.get("key", ""))
-            name = _public_name(request, field)
-            errors.append(FieldError(name, _plain(request, field, name, str(item.get("message", "")))))
+            name = public_name(request, field)
+            errors.append(FieldError(name, plain_message(request, field, name, str(item.get("message", "")))))
     missing = _MISSING.match(str(exc.detail))
     if missing and not errors:
         errors = [FieldError(missing["name"], f"the {missing['kind']} parameter is required")]
