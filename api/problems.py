@@ -144,27 +144,26 @@ def stale_version(request: Request, exc: ConcurrencyError) -> Response[bytes]:
     )
 
 
-def duplicate_event_id(request: Request, exc: DuplicateEventId) -> Response[bytes]:
-    return problem_response(
-        request,
-        Problem(
-            type=_typed("duplicate-event-id"),
-            title="Duplicate event id",
-            status=409,
-            detail=f"{exc}; nothing was written. Leave `event_id` out to have one assigned.",
-        ),
-    )
+# A write that clashes with what the log holds: (type slug, title, what to do instead).
+_CLASHES: dict[type[Exception], tuple[str, str, str]] = {
+    IdempotencyConflict: (
+        "idempotency-key-reused",
+        "Idempotency key reused",
+        "Use a new key for a new request.",
+    ),
+    DuplicateEventId: (
+        "duplicate-event-id",
+        "Duplicate event id",
+        "Leave `event_id` out to have one assigned.",
+    ),
+}
 
 
-def idempotency_conflict(request: Request, exc: IdempotencyConflict) -> Response[bytes]:
+def write_clash(request: Request, exc: IdempotencyConflict | DuplicateEventId) -> Response[bytes]:
+    slug, title, advice = _CLASHES[type(exc)]
     return problem_response(
         request,
-        Problem(
-            type=_typed("idempotency-key-reused"),
-            title="Idempotency key reused",
-            status=409,
-            detail=f"{exc}; nothing was written. Use a new key for a new request.",
-        ),
+        Problem(type=_typed(slug), title=title, status=409, detail=f"{exc}; nothing was written. {advice}"),
     )
 
 
@@ -321,8 +320,8 @@ EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[byte
     InvalidEvent: invalid_event,
     UnknownReference: unknown_reference,
     ConcurrencyError: stale_version,
-    IdempotencyConflict: idempotency_conflict,
-    DuplicateEventId: duplicate_event_id,
+    IdempotencyConflict: write_clash,
+    DuplicateEventId: write_clash,
     StoreUnavailable: store_unavailable,
     sqlite3.DatabaseError: store_unavailable,
     ChainBroken: store_unavailable,
