@@ -155,4 +155,6 @@ def test_single_flight_shares_results_and_errors_and_recovers_from_a_cancelled_l
         assert await follower == 3  # it led a computation of its own
         assert len(flight) == 0
 
-    asyncio.run(scenario())
+    # In a thread of its own: other tests (Playwright's) may leave a loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, scenario()).result()
