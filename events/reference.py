@@ -48,6 +48,12 @@ class Programme(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields
     inherits_down: bool = False
     # Other names and keywords a document may use for it (zh), for candidate extraction.
     aliases: tuple[str, ...] = ()
+    # Statuses from strongest to weakest: a region's headline status is the strongest of those
+    # holding on a day (unlisted ones rank below, in the order they started).
+    rank: tuple[Slug, ...] = ()
+    # Status -> the earlier statuses it ends ("designated" ends "planned"). Otherwise statuses
+    # coexist: only a later fact of the same status, or an ending, replaces one.
+    supersedes: dict[Slug, tuple[Slug, ...]] = msgspec.field(default_factory=dict)
 
 
 class SourceDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

@@ -1,24 +1,24 @@
-"""A region's status in a programme over valid time, as one interval per fact.
+"""A region's statuses in a programme over valid time, as one interval per fact.
 
 Each status-bearing event is a fact of a (region, programme) pair: a status taking effect at
 a fuzzy date, possibly from its `earliest` day (open = unknown, any day before) and
-definitely from its `latest`. Facts apply in timeline order (interval start, precision,
-position). On a day D the answer is the last fact that may have happened by D; it is
-certain ("yes") once D reaches its `latest`, "uncertain" before, and "no" if no fact may
-have happened yet.
-
-So a fact answers on [valid_from, valid_to): from its earliest day up to the earliest day a
-later fact may take over (empty when a later fact has an open start), certain from
-`certain_from`. Facts with earliest days in timeline order make these intervals disjoint,
-and an as-of question is an index lookup for the interval containing D.
+definitely from its `latest`. Facts sort in timeline order (interval start, precision,
+position). Facts coexist (see `projections.status_rules`): a fact holds on
+[valid_from, valid_to), from its earliest day up to the earliest day a later fact that ends
+it may take over (empty when such a fact has an open start), certain from `certain_from`.
+Facts of one status end each other, so they never overlap, and "which facts hold on D" is
+one index lookup per status.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import lru_cache
 
 import msgspec
+
+from projections.status_rules import ENDED
 
 FIRST_DAY = date.min.toordinal()  # an open start; as `valid_to`, "never"
 LAST_DAY = date.max.toordinal()  # no end (yet)
@@ -27,11 +27,12 @@ LAST = date.max.isoformat()
 
 
 class Fact(msgspec.Struct, array_like=True):
-    """A current fact of a pair as the projection tracks it: where it sorts, when it may start
-    (a day ordinal, None if open), and the row showing it with that row's `valid_to`."""
+    """A current fact of a pair as the projection tracks it: where it sorts, its status, when
+    it may start (a day ordinal, None if open), and the row showing it with its `valid_to`."""
 
     sort_key: int
     position: int
+    status: str
     earliest: int | None
     seg_id: int
     valid_to: int
@@ -42,27 +43,22 @@ def iso(ordinal: int) -> str:
     return date.fromordinal(ordinal).isoformat()
 
 
-def relayout(facts: list[Fact], index: int, inserted: bool) -> list[tuple[int, int]]:
-    """After a fact was inserted at `index` (or removed from there): (index, valid_to) of each
-    fact whose row must change, the inserted one included.
-
-    A fact holds until the earliest possible start of any later fact, so a change at `index`
-    only shortens or lengthens the facts before it, back to the first one it leaves alone.
-    """
-    changes: list[tuple[int, int]] = []
-    bound = LAST_DAY
-    if index + 1 < len(facts):
-        following = facts[index + 1]
-        bound = min(following.valid_to, _start(following))
-    for at in range(min(index, len(facts) - 1), -1, -1):
-        fact = facts[at]
-        if fact.valid_to == bound and not (inserted and at == index):
-            if at < index:
-                break
+def layout(facts: list[Fact], ends: Callable[[str, str], bool]) -> list[int]:
+    """The `valid_to` of each fact (in timeline order): the earliest possible start of a later
+    fact that `ends(later status, earlier status)` it, or no end."""
+    bounds: list[int] = []
+    # A fact ends at the earliest start of a later one that ends it; an ending itself ends at
+    # the next fact of any kind (a region designated again after its designation ended).
+    starts: dict[str, int] = {}  # status -> earliest start of the later facts with that status
+    for fact in reversed(facts):
+        if fact.status == ENDED:
+            bounds.append(min(starts.values(), default=LAST_DAY))
         else:
-            changes.append((at, bound))
-        bound = min(bound, _start(fact))
-    return changes
+            ending = [start for status, start in starts.items() if ends(status, fact.status)]
+            bounds.append(min(ending, default=LAST_DAY))
+        starts[fact.status] = min(starts.get(fact.status, LAST_DAY), _start(fact))
+    bounds.reverse()
+    return bounds
 
 
 def _start(fact: Fact) -> int:

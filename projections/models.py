@@ -113,8 +113,26 @@ class Evidence(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     sources: list[Source]
 
 
+class HeldStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """One status holding for a region in a programme on a date (several may coexist: a
+    designation, a plan, a rating...).
+
+    `certainty` is "uncertain" when the fact has a fuzzy date straddling the day asked
+    about: it happened (or may have happened) within `window`.
+    """
+
+    status: str
+    certainty: Certainty
+    since: DateValue | None = None
+    window: Window | None = None
+    evidence: list[Evidence] = []
+    inherited_from: str | None = None
+
+
 class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """A region's status in one programme on a date.
+    """A region's status in one programme on a date: the headline (the strongest holding
+    status by the programme's `rank`) and, in `statuses`, every status holding, strongest
+    first.
 
     `certainty` is "uncertain" when the change to `status` has a fuzzy date straddling the
     day asked about: it happened (or may have happened) within `window`.
@@ -127,6 +145,7 @@ class ProgrammeStatus(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     window: Window | None = None
     evidence: list[Evidence] = []
     inherited_from: str | None = None
+    statuses: list[HeldStatus] = []
 
 
 class StatusReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -145,6 +164,9 @@ class MemberRow(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     window: Window | None = None
     evidence: list[Evidence] = []
     inherited_from: str | None = None
+    # Every status holding, strongest first; the row's own fields show the headline, or the
+    # status asked for with `status=`.
+    statuses: list[HeldStatus] = []
 
 
 class MembersReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):

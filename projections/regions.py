@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import hashlib
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
-from events.reference import Reference, Region
+from events.reference import Programme, Reference, Region
+from projections.status_rules import StatusRules
 
 
 class RegionTree:
-    def __init__(self, regions: list[Region]) -> None:
+    def __init__(self, regions: list[Region], programmes: Iterable[Programme] = ()) -> None:
+        # The programmes' status rules travel with the tree: both are catalogue data the
+        # projections need while they apply events.
+        self.rules = StatusRules(programmes)
         self.regions = {region.code: region for region in regions}
         self.parents = {region.code: region.parent for region in regions}
         self.children: dict[str, list[str]] = {}
@@ -67,6 +71,6 @@ def tree_of(reference: Reference) -> RegionTree:
     # Reference re-decodes every entry after an upsert, so identity of an entry tells staleness.
     if cached is not None and cached[0] is first and cached[1] == len(regions):
         return cached[2]
-    tree = RegionTree(regions)
+    tree = RegionTree(regions, reference.programmes())
     _TREES[reference] = (first, len(regions), tree)
     return tree

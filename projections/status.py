@@ -1,12 +1,13 @@
 """The programme-status projection: each (region, programme)'s status over valid time.
 
-Designations (`PilotDesignated.status`), ratings ("rated"), incentives tied to a programme
-("awarded") and endings ("ended") are facts of a (region, programme) pair; corrections and
+Designations and plans (`PilotDesignated.status`), ratings ("rated"), incentives tied to a
+programme ("awarded") and endings ("ended") are facts of a (region, programme) pair that
+coexist (`projections.status_rules`); only a milestone's subjects (`regions`) get them; corrections and
 retractions change or remove them. Each fact is shown by one row of `status_intervals` (see
 `projections.intervals`). When an event changes a pair, rows that no longer hold get
 `known_to` = its position and their replacements `known_from` = its position, so "on day D,
 as known at position K" is an index lookup. `status_amended` keeps the current version of
-each amended status milestone; `status_pairs` lists the pairs that ever had a fact.
+each amended status milestone; `status_pairs` lists the statuses each pair ever had.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from projections.status_facts import STATUS_TAGS
 
 class StatusProjection:
     name: ClassVar[str] = "programme_status"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     tables: ClassVar[dict[str, str]] = {
         "status_intervals": """(
             seg_id INTEGER PRIMARY KEY,
@@ -49,21 +50,24 @@ class StatusProjection:
             payload TEXT NOT NULL,
             corrections TEXT NOT NULL
         )""",
-        "status_pairs": "(programme TEXT, region TEXT, PRIMARY KEY (programme, region)) WITHOUT ROWID",
+        "status_pairs": """(
+            programme TEXT, region TEXT, status TEXT, PRIMARY KEY (programme, region, status)
+        ) WITHOUT ROWID""",
     }
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_region": ("status_intervals", "(region, valid_from)"),
         "by_programme": ("status_intervals", "(programme, valid_from)"),
-        # The non-empty intervals as known now: in a pair, the one holding on a day is the last
-        # started (they do not overlap), so members are one seek per pair.
+        # The non-empty intervals as known now: of one status in a pair, the one holding on a
+        # day is the last started (they do not overlap), so members are one seek per status.
         "current": (
             "status_intervals",
-            "(programme, region, valid_from) WHERE known_to IS NULL AND valid_to > valid_from",
+            "(programme, region, status, valid_from) WHERE known_to IS NULL AND valid_to > valid_from",
         ),
     }
 
     def fingerprint(self, tree: RegionTree) -> str:
-        return ""  # inheritance down the tree is resolved at query time
+        # Inheritance down the tree is resolved at query time; which status ends which is not.
+        return tree.rules.fingerprint
 
     def initialise(self, conn: sqlite3.Connection, names: dict[str, str], tree: RegionTree) -> None:
         pass

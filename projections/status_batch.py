@@ -1,9 +1,10 @@
 """The writes of the programme-status projection, a batch at a time.
 
-Each pair's current facts are a sorted list of `Fact`. A change re-lays out only the facts it
-affects (`intervals.relayout`): their rows get `known_to` and a new version. Rows are held in
-memory until the batch is flushed, so later events of the batch amend them in place; a new
-version of a row written earlier is copied inside SQLite (`INSERT ... SELECT`).
+Each pair's current facts are a sorted list of `Fact`. A change lays the pair's facts out
+again (`intervals.layout`); the rows whose `valid_to` changed get `known_to` and a new
+version. Rows are held in memory until the batch is flushed, so later events of the batch
+amend them in place; a new version of a row written earlier is copied inside SQLite
+(`INSERT ... SELECT`).
 
 During a rebuild (`ctx.fresh`) one `StatusBatch` serves every batch of the run and keeps
 the row showing the last fact of each pair in memory until it is superseded or the rebuild
@@ -25,7 +26,7 @@ from events.dates import parse_edtf
 from events.submissions import apply_changes
 from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event, encode_event
 from projections.base import ApplyContext, sort_key
-from projections.intervals import Fact, iso, relayout
+from projections.intervals import Fact, iso, layout
 from projections.log import LogEvent, brief_of
 from projections.status_facts import STATUS_TAGS, NewFact, Pair, Tracked, facts_of
 
@@ -45,7 +46,7 @@ class StatusBatch:
         self.closed: list[tuple[int, int]] = []
         self.tracked: dict[int, Tracked] = {}
         self.amended: dict[int, tuple[Any, ...]] = {}
-        self.new_pairs: list[Pair] = []
+        self.new_statuses: set[tuple[str, str, str]] = set()  # (programme, region, status)
         table = names["status_intervals"]
         self.next_id = conn.execute(f"SELECT coalesce(max(seg_id), 0) + 1 FROM {table}").fetchone()[0]
 
@@ -87,7 +88,7 @@ class StatusBatch:
         for pair in dict.fromkeys([*before, *after]):
             facts = self._pair(pair)
             if pair in before:
-                self._remove(facts, old.position, logged.position)
+                self._remove(pair, facts, old.position, logged.position)
             if pair in after:
                 self._insert(pair, facts, after[pair], logged.position)
 
@@ -116,38 +117,42 @@ class StatusBatch:
     def _insert(self, pair: Pair, facts: list[Fact], new: NewFact, position: int) -> None:
         index = bisect.bisect(facts, new.sort_key, key=lambda fact: fact.sort_key)
         seg_id = self._new_id()
-        facts.insert(index, Fact(new.sort_key, new.position, new.earliest, seg_id, -1))
+        facts.insert(index, Fact(new.sort_key, new.position, new.status, new.earliest, seg_id, -1))
         self.evidence[new.evidence_id] = new.evidence
-        for at, valid_to in relayout(facts, index, inserted=True):
-            fact = facts[at]
-            if at == index:
-                self.rows[seg_id] = [
-                    seg_id,
-                    *pair,
-                    new.position,
-                    new.status,
-                    new.valid_from,
-                    iso(valid_to),
-                    new.certain_from,
-                    new.since,
-                    new.evidence_id,
-                    position,
-                    None,
-                ]
-            else:
-                fact.seg_id = self._new_version(fact.seg_id, valid_to, position)
-            fact.valid_to = valid_to
+        self.new_statuses.add((pair[1], pair[0], new.status))
+        bounds = self._layout(pair, facts, position, skip=seg_id)
+        self.rows[seg_id] = [
+            seg_id,
+            *pair,
+            new.position,
+            new.status,
+            new.valid_from,
+            iso(bounds[index]),
+            new.certain_from,
+            new.since,
+            new.evidence_id,
+            position,
+            None,
+        ]
 
-    def _remove(self, facts: list[Fact], milestone: int, position: int) -> None:
+    def _remove(self, pair: Pair, facts: list[Fact], milestone: int, position: int) -> None:
         for index, fact in enumerate(facts):
             if fact.position == milestone:
                 self._close(fact.seg_id, position)
                 del facts[index]
-                for at, valid_to in relayout(facts, index, inserted=False):
-                    changed = facts[at]
-                    changed.seg_id = self._new_version(changed.seg_id, valid_to, position)
-                    changed.valid_to = valid_to
+                self._layout(pair, facts, position)
                 return
+
+    def _layout(self, pair: Pair, facts: list[Fact], position: int, skip: int | None = None) -> list[int]:
+        """Lay the pair's facts out again; a new version of each row whose end moved (the row
+        `skip`, about to be written, only takes its bound)."""
+        programme, ends = pair[1], self.ctx.tree.rules.ends
+        bounds = layout(facts, lambda later, earlier: ends(programme, later, earlier))
+        for fact, valid_to in zip(facts, bounds, strict=True):
+            if fact.seg_id != skip and fact.valid_to != valid_to:
+                fact.seg_id = self._new_version(fact.seg_id, valid_to, position)
+            fact.valid_to = valid_to
+        return bounds
 
     def _new_version(self, seg_id: int, valid_to: int, position: int) -> int:
         self._close(seg_id, position)
@@ -178,21 +183,20 @@ class StatusBatch:
         if facts is None:
             facts = [] if self.ctx.fresh else self._load(pair)
             self.pairs[pair] = facts
-            self.new_pairs.append(pair)
         return facts
 
     def _load(self, pair: Pair) -> list[Fact]:
         rows = self.conn.execute(
-            "SELECT seg_id, position, valid_to, since "
+            "SELECT seg_id, position, status, valid_to, since "
             f"FROM {self.names['status_intervals']} WHERE programme = ? AND region = ? AND known_to IS NULL",
             [pair[1], pair[0]],
         ).fetchall()
         facts = []
-        for seg_id, position, valid_to, since in rows:
+        for seg_id, position, status, valid_to, since in rows:
             fuzzy = parse_edtf(since)
             earliest = fuzzy.earliest.toordinal() if fuzzy.earliest else None
             until = date.fromisoformat(valid_to).toordinal()
-            facts.append(Fact(sort_key(fuzzy, position), position, earliest, seg_id, until))
+            facts.append(Fact(sort_key(fuzzy, position), position, status, earliest, seg_id, until))
         facts.sort(key=lambda fact: fact.sort_key)
         return facts
 
@@ -224,11 +228,10 @@ class StatusBatch:
             conn.executemany(
                 f"INSERT OR IGNORE INTO {names['status_evidence']} VALUES (?, ?)", list(self.evidence.items())
             )
-        if self.new_pairs:
+        if self.new_statuses:
             conn.executemany(
-                f"INSERT OR IGNORE INTO {names['status_pairs']} VALUES (?, ?)",
-                [(programme, region) for region, programme in self.new_pairs],
+                f"INSERT OR IGNORE INTO {names['status_pairs']} VALUES (?, ?, ?)", sorted(self.new_statuses)
             )
-        self.rows, self.copies, self.closed, self.amended, self.new_pairs = held, {}, [], {}, []
+        self.rows, self.copies, self.closed, self.amended, self.new_statuses = held, {}, [], {}, set()
         self.evidence = {}
         self.tracked = {}  # written to `status_amended` just now

@@ -1,4 +1,4 @@
-"""As-of questions on programme status: one index lookup in `status_segments` each."""
+"""As-of questions on programme status: every status holding on a day, and the headline."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from projections.models import (
     Certainty,
     DateValue,
     Evidence,
+    HeldStatus,
     MemberRow,
     MembersReport,
     ProgrammeStatus,
@@ -28,6 +29,7 @@ from projections.models import (
 )
 from projections.params import basis_position, known_filter, known_position, required_day
 from projections.regions import RegionTree, tree_of
+from projections.status_rules import StatusRules
 
 
 class _Answer(msgspec.Struct, frozen=True):
@@ -39,7 +41,8 @@ class _Answer(msgspec.Struct, frozen=True):
 
 
 _decode_evidence = msgspec.json.Decoder(list[Evidence]).decode
-Answers = dict[tuple[str, str], _Answer]
+# Each pair's holding statuses: (region, programme) -> status -> answer.
+Answers = dict[tuple[str, str], dict[str, _Answer]]
 _COLUMNS = "i.region, i.programme, i.status, i.valid_from, i.certain_from, i.since, e.evidence"
 # Each interval with the evidence of its milestone version.
 _FROM = "status_intervals i JOIN status_evidence e ON e.version = i.evidence"
@@ -47,7 +50,7 @@ _FROM = "status_intervals i JOIN status_evidence e ON e.version = i.evidence"
 
 def _answers(rows: list[tuple[str, ...]], day: str) -> Answers:
     """Each row's answer on `day`: certain once `certain_from` is reached, else its window."""
-    answers = {}
+    answers: Answers = {}
     for region, programme, status, valid_from, certain_from, since, evidence in rows:
         window = None
         if certain_from > day:
@@ -55,7 +58,7 @@ def _answers(rows: list[tuple[str, ...]], day: str) -> Answers:
                 earliest=None if valid_from == FIRST else date.fromisoformat(valid_from),
                 latest=None if certain_from == LAST else date.fromisoformat(certain_from),
             )
-        answers[region, programme] = _Answer(
+        answers.setdefault((region, programme), {})[status] = _Answer(
             status,
             "uncertain" if window else "yes",
             date_value(since),
@@ -81,13 +84,14 @@ def _scan(store: Db, column: str, keys: Sequence[str], day: date, known: int | N
 
 
 def _current_members(store: Db, programme: str, day: date) -> tuple[int, Answers]:
-    """As known now: per pair of the programme, the last interval started by `day` (an index
-    seek each, as current intervals of a pair do not overlap), if it still holds."""
+    """As known now: per status a pair of the programme had, the last interval started by
+    `day` (an index seek each, as current intervals of one status do not overlap), if it
+    still holds."""
     sql = (
         f"SELECT {_COLUMNS} FROM status_pairs p "
         "JOIN status_intervals i ON i.seg_id = ("
         "SELECT c.seg_id FROM status_intervals c WHERE c.programme = p.programme AND c.region = p.region "
-        "AND c.known_to IS NULL AND c.valid_from <= ? AND c.valid_to > c.valid_from "
+        "AND c.status = p.status AND c.known_to IS NULL AND c.valid_from <= ? AND c.valid_to > c.valid_from "
         "ORDER BY c.valid_from DESC LIMIT 1) "
         "JOIN status_evidence e ON e.version = i.evidence WHERE p.programme = ? AND i.valid_to > ?"
     )
@@ -98,25 +102,46 @@ def _current_members(store: Db, programme: str, day: date) -> tuple[int, Answers
     return checkpoint, _answers(rows, iso)
 
 
-def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> tuple[str | None, _Answer | None]:
-    """The answer for lineage[0]: its own if certain, else the nearest certain ancestor's,
-    else its own uncertain one, else the nearest uncertain ancestor's."""
-    found = [(code, answers[code, programme]) for code in lineage if (code, programme) in answers]
-    for code, answer in found:
-        if answer.certainty == "yes":
-            return code, answer
-    return found[0] if found else (None, None)
+class _Held(msgspec.Struct, frozen=True):
+    """A status holding for a region, and the region it holds through (itself or above)."""
+
+    code: str
+    answer: _Answer
 
 
-def _fields(region: str, code: str | None, answer: _Answer) -> dict[str, Any]:
+def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> list[_Held]:
+    """The statuses holding for lineage[0], one per status: its own if certain, else the
+    nearest certain ancestor's, else its own uncertain one, else the nearest uncertain
+    ancestor's."""
+    found: dict[str, list[_Held]] = {}
+    for code in lineage:
+        for status, answer in answers.get((code, programme), {}).items():
+            found.setdefault(status, []).append(_Held(code, answer))
+    return [next((h for h in held if h.answer.certainty == "yes"), held[0]) for held in found.values()]
+
+
+def _ranked(rules: StatusRules, programme: str, held: list[_Held]) -> list[_Held]:
+    """Strongest first: by the programme's rank, certain before uncertain, latest started."""
+    held = sorted(held, key=lambda h: h.answer.since.earliest or date.min, reverse=True)
+    return sorted(
+        held, key=lambda h: (rules.strength(programme, h.answer.status), h.answer.certainty == "uncertain")
+    )
+
+
+def _fields(region: str, held: _Held) -> dict[str, Any]:
+    answer = held.answer
     return {
         "status": answer.status,
         "certainty": answer.certainty,
         "since": answer.since,
         "window": answer.window,
         "evidence": answer.evidence,
-        "inherited_from": None if code == region else code,
+        "inherited_from": None if held.code == region else held.code,
     }
+
+
+def _statuses(region: str, ranked: list[_Held]) -> list[HeldStatus]:
+    return [HeldStatus(**_fields(region, held)) for held in ranked]
 
 
 def _candidates(tree: RegionTree, codes: set[str], inherits: bool, within: str | None, day: date) -> set[str]:
@@ -155,20 +180,29 @@ def status_report(
     as_of: date | str,
     known_at: int | datetime | None = None,
 ) -> StatusReport:
-    """Each programme's status for `region` on `as_of`: yes, no or uncertain, with evidence."""
+    """Each programme's status for `region` on `as_of`: yes, no or uncertain, with evidence.
+
+    Every status holding on the day is listed (`statuses`, strongest first); the programme's
+    own fields repeat the strongest, its headline."""
     reference.region(region)
     day = required_day(as_of)
     known = known_position(store, known_at)
-    lineage = (region, *tree_of(reference).ancestors(region))
+    tree = tree_of(reference)
+    lineage = (region, *tree.ancestors(region))
     checkpoint, answers = _scan(store, "region", lineage, day, known)
     statuses = []
+    rules = tree.rules
     for programme in sorted(reference.programmes(), key=lambda p: p.slug):
         chain = lineage if programme.inherits_down else lineage[:1]
-        code, answer = _resolve(programme.slug, chain, answers)
-        if answer is None:
+        held = _ranked(rules, programme.slug, _resolve(programme.slug, chain, answers))
+        if not held:
             statuses.append(ProgrammeStatus(programme=programme.slug, status=None, certainty="no"))
         else:
-            statuses.append(ProgrammeStatus(programme=programme.slug, **_fields(region, code, answer)))
+            statuses.append(
+                ProgrammeStatus(
+                    programme=programme.slug, **_fields(region, held[0]), statuses=_statuses(region, held)
+                )
+            )
     return StatusReport(
         region=region,
         as_of=day,
@@ -187,7 +221,8 @@ def programme_members(
     within: str | None = None,
     known_at: int | datetime | None = None,
 ) -> MembersReport:
-    """Regions with a status in `programme` on `as_of` (certain or uncertain), by code.
+    """Regions with a status in `programme` on `as_of` (certain or uncertain), by code;
+    with `status`, those where any holding status is that one.
 
     `within` keeps the region and those below it; a programme that `inherits_down` also
     lists the descendants of its members, with `inherited_from`.
@@ -205,15 +240,16 @@ def programme_members(
     members = []
     inherits, direct = entry.inherits_down, {region for region, _ in answers}
     for code in sorted(_candidates(tree, direct, inherits, within, day)):
-        if inherits:
-            source, answer = _resolve(programme, (code, *tree.ancestors(code)), answers)
-        else:
-            source, answer = code, answers.get((code, programme))
-        if answer is None or (status is not None and answer.status != status):
+        lineage = (code, *tree.ancestors(code)) if inherits else (code,)
+        held = _ranked(tree.rules, programme, _resolve(programme, lineage, answers))
+        # With `status`, the row shows that status (any holding one may match); else the headline.
+        shown = [h for h in held if h.answer.status == status] if status is not None else held[:1]
+        if not shown:
             continue
         region = tree.regions.get(code)
         name = region.name if region is not None else Text(zh=code, en=code)
-        members.append(MemberRow(code=code, name=name, **_fields(code, source, answer)))
+        row = MemberRow(code=code, name=name, **_fields(code, shown[0]), statuses=_statuses(code, held))
+        members.append(row)
     return MembersReport(
         programme=programme,
         as_of=day,

@@ -31,7 +31,9 @@ PROGRAMMES = [
         slug="county-integration",
         name=Text(zh="县域一体化", en="County integration"),
         description=LongText(zh="县域医疗卫生一体化改革", en="County health integration"),
-        statuses=("designated", "demonstration", "rated", "awarded", "ended"),
+        statuses=("designated", "demonstration", "rated", "awarded", "ended", "planned"),
+        rank=("demonstration", "designated", "rated", "awarded", "planned", "ended"),
+        supersedes={"designated": ("planned",), "demonstration": ("planned",)},
     ),
     Programme(
         slug="dip-payment",

@@ -75,8 +75,14 @@ def test_a_month_precision_designation_corrected_to_2014_04(seeded: tuple[EventS
 
 def test_the_plan_of_2015_follows_the_contact_pilot(seeded: tuple[EventStore, Reference]) -> None:
     programme = "urban-public-hospital-reform-pilot"
-    assert answer(seeded, TAIYUAN, programme, "2015-06-30") == ("planned", "uncertain", None)
-    assert answer(seeded, TAIYUAN, programme, "2016-01-01") == ("planned", "yes", None)
+    # The contact pilot is not ended by the later plan: both hold, the pilot ranks higher.
+    mid = ask(seeded, TAIYUAN, programme, "2015-06-30")
+    assert [(s.status, s.certainty) for s in mid.statuses] == [
+        ("contact-pilot", "yes"),
+        ("planned", "uncertain"),
+    ]
+    later = ask(seeded, TAIYUAN, programme, "2016-01-01")
+    assert [(s.status, s.certainty) for s in later.statuses] == [("contact-pilot", "yes"), ("planned", "yes")]
     assert answer(seeded, "140800", programme, "2016-01-01") == ("planned", "yes", None)  # Yuncheng
 
 
@@ -120,7 +126,12 @@ def test_an_interval_rating_with_a_designation_inherited_from_the_city(
     assert answer(seeded, JIEXIU, programme, "2016-12-31") == (None, "no", None)
     assert answer(seeded, JIEXIU, programme, "2017-09-30") == ("launched", "uncertain", JINZHONG)
     assert answer(seeded, JIEXIU, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
-    assert answer(seeded, JIEXIU, programme, "2021-05-19") == ("rated", "yes", None)
+    # The rating does not end the city's launch: both hold, the launch ranks higher.
+    both = ask(seeded, JIEXIU, programme, "2021-05-19")
+    assert [(s.status, s.certainty, s.inherited_from) for s in both.statuses] == [
+        ("launched", "yes", JINZHONG),
+        ("rated", "yes", None),
+    ]
     assert answer(seeded, SHOUYANG, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
     assert answer(seeded, TAIYUAN, programme, "2018-06-01") == (None, "no", None)
 

@@ -67,7 +67,7 @@ def test_an_on_or_before_date_is_certain_from_its_end_and_uncertain_before(store
     assert answer(store, "1990-01-01") == ("designated", "uncertain")
 
 
-def test_later_statuses_replace_earlier_ones(store: EventStore) -> None:
+def test_statuses_coexist_until_an_ending(store: EventStore) -> None:
     first = designate(store, "2017-10")
     rating = add(
         store,
@@ -86,12 +86,55 @@ def test_later_statuses_replace_earlier_ones(store: EventStore) -> None:
         reason="completed",
     )
     mid = status(store, "2019-06-01")
-    assert (mid.status, mid.certainty) == ("rated", "uncertain")
-    assert [e.event_id for e in mid.evidence] == [rating]
+    # The rating does not end the designation: both hold, the designation ranks higher.
+    assert (mid.status, mid.certainty) == ("designated", "yes")
+    assert [(s.status, s.certainty) for s in mid.statuses] == [("designated", "yes"), ("rated", "uncertain")]
+    assert [e.event_id for e in mid.statuses[1].evidence] == [rating]
     assert [e.event_id for e in status(store, "2018-06-01").evidence] == [first]
-    assert answer(store, "2020-01-01") == ("rated", "yes")
-    assert answer(store, "2021-06-29") == ("rated", "yes")
-    assert answer(store, "2021-06-30") == ("ended", "yes")
+    later = status(store, "2021-06-29")
+    assert [(s.status, s.certainty) for s in later.statuses] == [("designated", "yes"), ("rated", "yes")]
+    ended = status(store, "2021-06-30")
+    assert [(s.status, s.certainty) for s in ended.statuses] == [("ended", "yes")]
+
+
+def test_a_designation_followed_by_a_plan_answers_both(store: EventStore) -> None:
+    designation = designate(store, "2017-10-12")
+    plan = designate(store, "2020", status="planned")
+    found = status(store, "2021-01-01")
+    assert (found.status, found.certainty) == ("designated", "yes")
+    statuses = [(s.status, s.certainty, s.since.edtf if s.since else None) for s in found.statuses]
+    assert statuses == [("designated", "yes", "2017-10-12"), ("planned", "yes", "2020")]
+    assert [e.event_id for e in found.statuses[0].evidence] == [designation]
+    assert [e.event_id for e in found.statuses[1].evidence] == [plan]
+    # Members match a region when any holding status matches, and show that status.
+    planned = members(store, "2021-01-01", status="planned").members
+    assert [(m.code, m.status) for m in planned] == [("140781", "planned")]
+    assert [s.status for s in planned[0].statuses] == ["designated", "planned"]
+    assert [m.status for m in members(store, "2021-01-01").members] == ["designated"]
+
+
+def test_a_status_the_catalogue_declares_superseding_ends_the_earlier_one(store: EventStore) -> None:
+    designate(store, "2019", status="planned")
+    designate(store, "2021-03-01")
+    assert [s.status for s in status(store, "2020-06-01").statuses] == ["planned"]
+    before = status(store, "2021-02-28")
+    assert [(s.status, s.certainty) for s in before.statuses] == [("planned", "yes")]
+    after = status(store, "2021-03-01")
+    assert [(s.status, s.certainty) for s in after.statuses] == [("designated", "yes")]
+    assert members(store, "2021-06-01", status="planned").members == []
+    # As known before the designation was logged, the plan still held.
+    catch_up(store)
+    assert [s.status for s in status(store, "2021-06-01", known_at=1).statuses] == ["planned"]
+
+
+def test_a_later_fact_of_the_same_status_replaces_the_earlier_one(store: EventStore) -> None:
+    designate(store, "2017-10-12")
+    second = designate(store, "2019-05-01")
+    found = status(store, "2020-01-01")
+    assert [(s.status, s.since.edtf if s.since else None) for s in found.statuses] == [
+        ("designated", "2019-05-01")
+    ]
+    assert [e.event_id for e in found.evidence] == [second]
 
 
 def test_an_incentive_tied_to_a_programme_counts_as_awarded(store: EventStore) -> None:

@@ -166,20 +166,24 @@ def region_command(
 @known_at_option
 @with_settings
 def status_command(settings: Settings, code: str, as_of: str, known_at: str | None) -> None:
-    """Show region CODE's status in every programme on a date: yes, no or uncertain."""
+    """Show region CODE's status in every programme on a date: yes, no or uncertain.
+
+    A programme lists every status holding (a designation and a plan may coexist), the
+    headline (strongest) first."""
     store, reference = _open(settings)
     report = status_report(store, reference, code, as_of=as_of, known_at=parse_known_at(known_at))
     rows = [
         [
-            s.programme,
-            s.status or "-",
-            s.certainty,
-            _since(s.since),
-            _window(s.window),
-            s.inherited_from or "",
-            _evidence(s.evidence),
+            s.programme if held is (s.statuses or [s])[0] else "",  # every holding status, headline first
+            held.status or "-",
+            held.certainty,
+            _since(held.since),
+            _window(held.window),
+            held.inherited_from or "",
+            _evidence(held.evidence),
         ]
         for s in report.programmes
+        for held in (s.statuses or [s])
     ]
     click.echo(f"{code} on {report.as_of}: {_basis(report.basis)}")
     headers = ["PROGRAMME", "STATUS", "CERTAIN", "SINCE", "WINDOW", "INHERITED", "EVIDENCE"]
