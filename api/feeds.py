@@ -48,6 +48,14 @@ Spans = Annotated[
         "all-day spans labelled with what is known (open-ended dates are never shown)."
     ),
 ]
+Reported = Annotated[
+    bool,
+    QueryParameter(
+        description="Show milestones known only to have happened by the day a source reported them "
+        "(`../2024-08-28`) as all-day events on that day, titled `[报道] …` / `[Reported] …` "
+        "(default); `reported=0` leaves them out."
+    ),
+]
 
 
 class FeedQuery(msgspec.Struct, frozen=True, kw_only=True):
@@ -61,6 +69,8 @@ class FeedQuery(msgspec.Struct, frozen=True, kw_only=True):
     lang: Lang
     spans: bool
     base_url: str
+    roles: tuple[str, ...] = ()
+    reported: bool = True
 
 
 def feed_cache(request: Request) -> ViewCache:
@@ -95,6 +105,7 @@ def feed_entries(store: EventStore, reference: Reference, query: FeedQuery) -> l
                 reference,
                 region,
                 descendants=descendants,
+                roles=list(query.roles) or None,
                 types=list(query.types) or None,
                 programmes=programmes,
                 include_retracted=True,
@@ -121,6 +132,11 @@ _TEXTS: dict[str, dict[Lang, str]] = {
         "en": "Only milestones whose source gives the day are listed; add spans=1 to show those "
         "known only to a month, a year or a period as all-day spans.",
     },
+    "reported": {
+        "zh": "只知在某日前已发生的里程碑，列在来源报道当日，标题前注明[报道]；加参数 reported=0 不列出。",
+        "en": "Milestones known only to have happened by the day a source reported them are listed on "
+        "that day, their titles prefixed [Reported]; add reported=0 to leave them out.",
+    },
     "spans": {
         "zh": "仅知月份、年份或时段的里程碑显示为整月、整年或整个时段，标题前注明已知的日期；"
         "只知不晚于某日的里程碑不列出。",
@@ -145,12 +161,15 @@ def feed_info(reference: Reference, query: FeedQuery) -> FeedInfo:
     if query.types or query.programmes:
         parts.append(text["only"].format(", ".join([*query.types, *query.programmes])))
     parts.append(text["spans"] if query.spans else text["days"])
+    if query.reported:
+        parts.append(text["reported"])
     return FeedInfo(
         name=text["title"].format(scope),
         description=("" if lang == "zh" else " ").join(parts),
         lang=lang,
         spans=query.spans,
         public_url=query.base_url,
+        reported=query.reported,
     )
 
 
@@ -223,6 +242,8 @@ class FeedController(Controller):
         programmes: Programmes = None,
         lang: FeedLang = "zh",
         spans: Spans = False,
+        reported: Reported = True,
+        roles: params.Roles = None,
         min_position: params.MinPosition = None,
     ) -> Response[bytes]:
         """The region's milestones as iCalendar (`webcal://` to subscribe)."""
@@ -238,6 +259,8 @@ class FeedController(Controller):
             lang=lang,
             spans=spans,
             base_url=base_url(api, request),
+            roles=tuple(sorted(set(params.region_roles(roles) or ()))),
+            reported=reported,
         )
         return await answer(api, request, state, query)
 
@@ -250,6 +273,7 @@ class FeedController(Controller):
         types: Types = None,
         lang: FeedLang = "zh",
         spans: Spans = False,
+        reported: Reported = True,
         min_position: params.MinPosition = None,
     ) -> Response[bytes]:
         """The programme's milestones in every region, as iCalendar (`webcal://` to subscribe)."""
@@ -265,5 +289,6 @@ class FeedController(Controller):
             lang=lang,
             spans=spans,
             base_url=base_url(api, request),
+            reported=reported,
         )
         return await answer(api, request, state, query)

@@ -154,6 +154,26 @@ def milestone_types(value: str | None) -> list[str] | None:
     return types
 
 
+ROLE_NAMES = ("subject", "participant", "issuer")
+Roles = Annotated[
+    str | None,
+    QueryParameter(
+        description="Comma-separated roles of the region in the milestones shown: `subject` (the default: "
+        "what the milestone is about or where it happened), `participant` (spoke, reported, attended), "
+        "`issuer` (issued or awarded it).",
+        max_length=200,
+    ),
+]
+
+
+def region_roles(value: str | None) -> list[str] | None:
+    roles = comma_list(value)
+    for role in roles or ():
+        if role not in ROLE_NAMES:
+            raise BadParameter("roles", f"no region role {role!r}; one of {', '.join(ROLE_NAMES)}")
+    return roles
+
+
 def programme_slugs(reference: Reference, value: str | None) -> list[str] | None:
     slugs = comma_list(value)
     for slug in slugs or ():

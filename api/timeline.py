@@ -40,6 +40,7 @@ class TimelineQuery:
     code: str
     descendants: bool
     types: list[str] | None
+    roles: list[str] | None
     programmes: str | None
     date_from: date | None
     date_to: date | None
@@ -69,6 +70,7 @@ def timeline_view(r: Reader, query: TimelineQuery, request: Request) -> Timeline
             r.reference,
             query.code,
             descendants=query.descendants,
+            roles=query.roles,
             types=query.types,
             programmes=params.programme_slugs(r.reference, query.programmes),
             date_from=query.date_from,

@@ -61,6 +61,7 @@ TEXT: dict[str, dict[str, str]] = {
     "zh": {
         "name": "改革时间线",
         "by": "不晚于",
+        "reported": "报道于",
         "after": "不早于",
         "to": "至",
         "approx": "约",
@@ -72,6 +73,7 @@ TEXT: dict[str, dict[str, str]] = {
     "en": {
         "name": "Reform timeline",
         "by": "by ",
+        "reported": "reported ",
         "after": "not before ",
         "to": " – ",
         "approx": "c. ",
@@ -125,14 +127,15 @@ def format_one(edtf: str, lang: str) -> TimePart | None:
 
 
 def date_parts(occurred: DateValue, lang: str) -> list[str | TimePart]:
-    """An occurred value as text and `<time>` parts: `by 28 Aug 2024`, `A – B`, `c. 2022`."""
+    """An occurred value as text and `<time>` parts: `reported 28 Aug 2024` (known only by the
+    day a source reported it), `A – B`, `c. 2022`."""
     words = TEXT[lang]
     start_text, _, end_text = occurred.edtf.partition("/")
     if end_text:
         start = None if start_text == ".." else format_one(start_text, lang)
         end = None if end_text == ".." else format_one(end_text, lang)
         if start_text == ".." and end:
-            return [words["by"], end]
+            return [words["reported"], end]
         if end_text == ".." and start:
             return [words["after"], start]
         if start and end:
@@ -354,6 +357,7 @@ class WidgetQuery(msgspec.Struct, frozen=True, kw_only=True):
     lang: Literal["zh", "en"] = "zh"
     types: str | None = None
     programmes: str | None = None
+    roles: str | None = None
     descendants: bool = True
     order: Order = "newest"
     limit: int = DEFAULT_LIMIT
@@ -364,16 +368,19 @@ def provide_query(
     lang: Lang = "zh",
     types: params.TypesList = None,
     programmes: params.CommaList = None,
+    roles: params.Roles = None,
     descendants: Descendants = True,
     order: OrderParam = "newest",
     limit: Limit = DEFAULT_LIMIT,
     cursor: params.CommaList = None,
 ) -> WidgetQuery:
     params.milestone_types(types)  # a 400 naming the bad type, before any work
+    params.region_roles(roles)
     return WidgetQuery(
         lang=lang,
         types=types,
         programmes=programmes,
+        roles=roles,
         descendants=descendants,
         order=order,
         limit=limit,
@@ -389,6 +396,7 @@ def _page(r: Reader, code: str, query: WidgetQuery, **overrides: Any) -> Timelin
     arguments: dict[str, Any] = {
         "descendants": query.descendants,
         "types": params.milestone_types(query.types),
+        "roles": params.region_roles(query.roles),
         "programmes": params.programme_slugs(r.reference, query.programmes),
         "cursor": query.cursor,
         "limit": query.limit,
@@ -579,7 +587,7 @@ async def embed_region(
 def render_embed(r: Reader, code: str, query: WidgetQuery, raw_query: dict[str, str]) -> str:
     page = region_view(r, code, query)
     attrs = [("region", code), ("lang", query.lang)]
-    attrs += [(k, v) for k in ("types", "programmes") if (v := getattr(query, k))]
+    attrs += [(k, v) for k in ("types", "programmes", "roles") if (v := getattr(query, k))]
     if not query.descendants:
         attrs.append(("descendants", "false"))
     if query.order != "newest":

@@ -226,8 +226,9 @@ def _check(
 def check_milestone(event: Milestone, reference: Reference, path: str) -> list[FieldProblem]:
     """Region codes, programme slugs and statuses must exist in the catalogues."""
     problems = [
-        FieldProblem(f"{path}.regions[{i}]", f"No region with code {code!r}")
-        for i, code in enumerate(event.regions)
+        FieldProblem(f"{path}.{role}[{i}]", f"No region with code {code!r}")
+        for role in ("regions", "participants", "issuers")
+        for i, code in enumerate(getattr(event, role))
         if not reference.contains("region", code)
     ]
     problems += [

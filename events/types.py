@@ -45,11 +45,22 @@ class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
     sources: Sources
 
 
+RegionCodes = Annotated[tuple[RegionCode, ...], Meta(max_length=50)]
+
+
 class Milestone(EventBase, frozen=True, kw_only=True):
-    """Something that happened in a region, at a (possibly fuzzy) date."""
+    """Something that happened in a region, at a (possibly fuzzy) date.
+
+    Each region has a role: `regions` are the subjects (what it is about, where it happened;
+    only they get programme statuses), `participants` spoke, reported or attended, `issuers`
+    issued or awarded it. Events stored before the roles existed read with none (the empty
+    defaults are their upcasting).
+    """
 
     occurred: EdtfText
     regions: Annotated[tuple[RegionCode, ...], Meta(min_length=1, max_length=50)]
+    participants: RegionCodes = ()
+    issuers: RegionCodes = ()
     programmes: Annotated[tuple[Slug, ...], Meta(max_length=20)] = ()
     title: Text
     summary: LongText

@@ -31,6 +31,8 @@ class Brief(msgspec.Struct, frozen=True):
 
     occurred: str | None = None
     regions: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()
+    issuers: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     status: str = "designated"  # `PilotDesignated.status` (and its default)
     sources: msgspec.Raw = msgspec.Raw(b"[]")
@@ -45,6 +47,8 @@ def brief_of(event: Event) -> Brief:
     return Brief(
         occurred=getattr(event, "occurred", None),
         regions=getattr(event, "regions", ()),
+        participants=getattr(event, "participants", ()),
+        issuers=getattr(event, "issuers", ()),
         programmes=getattr(event, "programmes", ()),
         status=getattr(event, "status", "designated"),
         sources=msgspec.Raw(_encode(event.sources)),

@@ -80,7 +80,9 @@ class TimelineEntry(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     position: int
     type: str
     occurred: DateValue
-    regions: list[str]
+    regions: list[str]  # subjects
+    participants: list[str] = []
+    issuers: list[str] = []
     programmes: list[str]
     title: Text
     summary: LongText

@@ -9,6 +9,9 @@ region code and which list it is in one integer (`scope_key`): the region's own 
 those of its whole subtree. For versions with one region (most) the subtree rows are fanned
 out from the own rows inside SQLite, through `timeline_lineage`, once per batch.
 
+Each row carries the region's `role` in the milestone (`ROLES`: subject, participant or
+issuer), so a page shows subjects only by default and more roles on request.
+
 An unamended milestone is its log event: nothing of it is copied but its scope rows. Only
 amended versions are stored (`timeline_versions`, with their corrected payload and the list
 of amendments), and a version superseded gets a row there with its `known_to`;
@@ -29,6 +32,8 @@ from projections.log import CORRECTED, MILESTONE_TAGS, RETRACTED, LogEvent
 from projections.regions import RegionTree
 
 _to_builtins = msgspec.to_builtins
+# A region's role in a milestone, as stored in `timeline_scope.role`.
+ROLES = {"subject": 0, "participant": 1, "issuer": 2}
 _encode = msgspec.json.Encoder().encode
 
 
@@ -53,7 +58,7 @@ class Version(msgspec.Struct):
 
 class TimelineProjection:
     name: ClassVar[str] = "timeline"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     tables: ClassVar[dict[str, str]] = {
         "timeline_scope": """(
             scope INTEGER NOT NULL,
@@ -62,7 +67,8 @@ class TimelineProjection:
             type TEXT NOT NULL,
             retracted INTEGER NOT NULL,
             earliest INTEGER,
-            latest INTEGER
+            latest INTEGER,
+            role INTEGER NOT NULL
         )""",
         "timeline_versions": """(
             vid INTEGER PRIMARY KEY,
@@ -103,7 +109,8 @@ class TimelineProjection:
         for logged in events:
             if logged.type in MILESTONE_TAGS:
                 position, brief = logged.position, logged.brief
-                if len(brief.regions) == 1:  # the common case, inline: a replay's hot path
+                # The common case, inline: a replay's hot path.
+                if len(brief.regions) == 1 and not brief.participants and not brief.issuers:
                     place = placement(brief.occurred)  # type: ignore[arg-type]
                     key = place.key | position
                     row = (
@@ -114,10 +121,12 @@ class TimelineProjection:
                         0,
                         place.earliest,
                         place.latest,
+                        0,
                     )
                     own(row)
                 else:
-                    batch.list(position, position, logged.type, brief.occurred, brief.regions, False)
+                    roles = (brief.regions, brief.participants, brief.issuers)
+                    batch.list(position, position, logged.type, brief.occurred, roles, False)
             elif logged.type == CORRECTED:
                 batch.correct(logged, logged.event)  # type: ignore[arg-type]
             elif logged.type == RETRACTED:
@@ -145,23 +154,25 @@ class _Batch:
         position: int,
         type_: str,
         occurred: str | None,
-        regions: tuple[str, ...],
+        roles: tuple[tuple[str, ...], ...],
         retracted: bool,
     ) -> None:
-        """Add the scope rows of a version to the batch."""
+        """Add the scope rows of a version to the batch; `roles` holds the codes of each role
+        (subjects, participants, issuers), in the order of `ROLES`."""
         assert occurred is not None  # every milestone has a date
         place = placement(occurred)
         key = place.key | position
         rest = (vid, type_, int(retracted), place.earliest, place.latest)
-        if len(regions) == 1:  # fanned out to the regions above in SQL, at flush
-            self.scope.append((scope_key(regions[0], subtree=False), key, *rest))  # as in `apply`
+        if len(roles[0]) == 1 and not any(roles[1:]):  # fanned out to the regions above in SQL, at flush
+            self.scope.append((scope_key(roles[0][0], subtree=False), key, *rest, 0))  # as in `apply`
             return
-        # Several regions may share the regions above: list the version once under each.
+        # Several regions may share the regions above: list the version once under each, per role.
         tree = self.ctx.tree
-        codes = dict.fromkeys(regions)
-        above = dict.fromkeys(s for c in codes for s in (c, *tree.ancestors(c)) if tree.has_children(s))
-        self.spread += [(scope_key(code, subtree=False), key, *rest) for code in codes]
-        self.spread += [(scope_key(scope, subtree=True), key, *rest) for scope in above]
+        for role, regions in enumerate(roles):
+            codes = dict.fromkeys(regions)
+            above = dict.fromkeys(s for c in codes for s in (c, *tree.ancestors(c)) if tree.has_children(s))
+            self.spread += [(scope_key(code, subtree=False), key, *rest, role) for code in codes]
+            self.spread += [(scope_key(scope, subtree=True), key, *rest, role) for scope in above]
 
     def correct(self, logged: LogEvent, event: MilestoneCorrected) -> None:
         version = self._target(str(event.corrects), logged.position)
@@ -210,7 +221,8 @@ class _Batch:
         self.versions[vid] = [vid, old.position, None, int(retracted), payload, _encode(amendments).decode()]
         self.heads[old.position] = vid
         self.current[old.position] = Version(vid, old.position, retracted, event, amendments)
-        self.list(vid, old.position, event.__struct_config__.tag, event.occurred, event.regions, retracted)
+        roles = (event.regions, event.participants, event.issuers)
+        self.list(vid, old.position, event.__struct_config__.tag, event.occurred, roles, retracted)
 
     def _target(self, event_id: str, before: int) -> Version | None:
         """The current version of the milestone `event_id` logged before `before`, if any."""
@@ -243,16 +255,16 @@ class _Batch:
         scope, versions = names["timeline_scope"], names["timeline_versions"]
         if self.scope:
             first = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {scope}").fetchone()[0]
-            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?)", self.scope)
+            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.scope)
             # Fan the batch's rows out to the regions above, in one statement.
             conn.execute(
                 f"INSERT INTO {scope} SELECT l.scope, s.sort_key, s.vid, s.type, "
-                f"s.retracted, s.earliest, s.latest FROM {scope} s "
+                f"s.retracted, s.earliest, s.latest, s.role FROM {scope} s "
                 f"JOIN {names['timeline_lineage']} l ON l.region = s.scope WHERE s.rowid > ?",
                 [first],
             )
         if self.spread:
-            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?)", self.spread)
+            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.spread)
         if self.versions:
             conn.executemany(
                 f"INSERT INTO {versions} VALUES (?, ?, ?, ?, ?, ?)", list(self.versions.values())

@@ -28,7 +28,7 @@ from projections.models import (
 )
 from projections.params import MAX_LIMIT, as_day, basis_position, known_filter, known_position
 from projections.regions import tree_of
-from projections.timeline import scope_key
+from projections.timeline import ROLES, scope_key
 
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 Order = Literal["oldest", "newest"]
@@ -66,6 +66,7 @@ def timeline_page(
     region: str,
     *,
     descendants: bool = False,
+    roles: list[str] | None = None,
     types: list[str] | None = None,
     programmes: list[str] | None = None,
     date_from: date | str | None = None,
@@ -80,7 +81,8 @@ def timeline_page(
     """A region's milestones in date order, a page at a time (pass `next_cursor` back).
 
     `order="newest"` walks the same order backwards. The cursor holds the sort key of the last
-    entry shown, so appends never shift a page.
+    entry shown, so appends never shift a page. `roles` picks the milestones by the region's
+    role in them (default: subjects only).
     Type, date and retraction filters run in SQL; programme and text filters on the
     version's payload, which for an unamended milestone is its event in the log.
     """
@@ -90,6 +92,10 @@ def timeline_page(
     for tag in types or ():
         if tag not in MILESTONE_TAGS:
             raise UnknownReference("milestone type", tag)
+    roles = list(dict.fromkeys(roles or ["subject"]))
+    for role in roles:
+        if role not in ROLES:
+            raise UnknownReference("region role", role)
     if limit < 1:
         raise ValueError(f"limit must be at least 1, not {limit}")
     limit = min(limit, MAX_LIMIT)
@@ -102,6 +108,8 @@ def timeline_page(
     params += values
     if not include_retracted:
         where.append("s.retracted = 0")
+    where.append(f"s.role IN ({','.join('?' * len(roles))})")
+    params += [ROLES[role] for role in roles]
     if types:
         where.append(f"s.type IN ({','.join('?' * len(types))})")
         params += types
@@ -112,8 +120,10 @@ def timeline_page(
         where.append("(s.earliest IS NULL OR s.earliest <= ?)")
         params.append(day.toordinal())
     newest = order == "newest"
+    # A milestone listed under several roles of the region (or its subtree) is shown once.
+    distinct = "DISTINCT " if len(roles) > 1 else ""
     sql = (
-        "SELECT s.sort_key, s.retracted, v.payload, v.amendments FROM timeline_scope s "
+        f"SELECT {distinct}s.sort_key, s.retracted, v.payload, v.amendments FROM timeline_scope s "
         f"LEFT JOIN timeline_versions v ON v.vid = s.vid WHERE {' AND '.join(where)} "
         f"AND s.sort_key {'<' if newest else '>'} ? ORDER BY s.sort_key {'DESC' if newest else ''} LIMIT ?"
     )
@@ -177,6 +187,8 @@ def _entry(row: tuple[Any, ...], logged: tuple[str, str, str]) -> TimelineEntry:
         type=data.pop("type"),
         occurred=date_value(data.pop("occurred")),
         regions=data.pop("regions"),
+        participants=data.pop("participants", []),
+        issuers=data.pop("issuers", []),
         programmes=data.pop("programmes", []),
         title=Text(**data.pop("title")),
         summary=LongText(**data.pop("summary")),

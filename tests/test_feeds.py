@@ -160,8 +160,8 @@ def test_spans_add_months_and_years_but_never_an_invented_day(client: TestClient
     ).json()
     assert timeline["next_cursor"] is None
     occurred = {f"{e['event_id']}@reform-timeline": e["occurred"] for e in timeline["entries"]}
-    days = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1").content)
-    spans = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&spans=1").content)
+    days = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&reported=0").content)
+    spans = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&spans=1&reported=0").content)
     assert set(days) < set(spans) <= set(occurred)
     for uid, event in spans.items():
         when = occurred[uid]
@@ -178,6 +178,37 @@ def test_spans_add_months_and_years_but_never_an_invented_day(client: TestClient
             assert str(event["SUMMARY"]).startswith("[")
     left_out = {uid for uid in occurred if uid not in spans}
     assert left_out and all(occurred[uid]["edtf"].startswith("../") for uid in left_out)
+
+
+def test_known_by_facts_are_reports_on_the_day_of_the_report(client: TestClient) -> None:
+    timeline = client.get(
+        "/regions/140000/timeline", params={"descendants": "true", "include_retracted": "true", "limit": 500}
+    ).json()
+    occurred = {f"{e['event_id']}@reform-timeline": e["occurred"] for e in timeline["entries"]}
+    known_by = {uid for uid, when in occurred.items() if when["edtf"].startswith("../")}
+    assert known_by
+    without = events_by_uid(client.get("/feeds/regions/140000.ics?descendants=1&reported=0").content)
+    assert not known_by & set(without)
+    for lang, tag, phrase in (("zh", "[报道] ", "或之前"), ("en", "[Reported] ", "on or before")):
+        feed = events_by_uid(client.get(f"/feeds/regions/140000.ics?descendants=1&lang={lang}").content)
+        assert set(without) < set(feed)
+        reported = {uid: event for uid, event in feed.items() if uid in known_by}
+        # Those known by a named day (not `../2022`, which names none) are shown on it.
+        assert set(reported) == {
+            uid
+            for uid in known_by
+            if occurred[uid]["precision"] == "interval" and len(occurred[uid]["edtf"]) == len("../2024-08-28")
+        }
+        for uid, event in reported.items():
+            day = occurred[uid]["latest"]
+            # One all-day event on the day the source reported it: no other day is invented.
+            assert str(event.decoded("dtstart")) == day
+            assert event.decoded("dtend") - event.decoded("dtstart") == timedelta(days=1)
+            assert str(event["SUMMARY"]).startswith(tag)
+            assert phrase in str(event["DESCRIPTION"])
+        for uid, event in feed.items():
+            if uid not in known_by:
+                assert not str(event["SUMMARY"]).startswith(tag)
 
 
 def test_a_repeated_request_is_served_from_the_cache(
@@ -314,7 +345,7 @@ def test_a_programme_feed_is_the_union_of_its_regions_milestones(client: TestCli
             for e in timeline["entries"]
             if not e["occurred"]["edtf"].startswith("../")
         }
-    feed = events_by_uid(client.get(f"/feeds/programmes/{slug}.ics?spans=1").content)
+    feed = events_by_uid(client.get(f"/feeds/programmes/{slug}.ics?spans=1&reported=0").content)
     assert expected and set(feed) == expected
 
 

@@ -17,7 +17,7 @@ from ical.samples import corrected, entry, feed, reference_of, retracted
 from icalendar import Calendar, Event, vText
 from icalendar.parser import Contentline
 
-from api.ics import escape, fold, placement, render_calendar
+from api.ics import Lang, escape, fold, placement, render_calendar
 from events.dates import parse_edtf
 from events.reference import Reference
 from events.types import LongText, Text
@@ -80,6 +80,24 @@ def test_a_date_without_a_known_day_is_left_out_by_default(reference: Reference,
 @pytest.mark.parametrize("edtf", OPEN)
 def test_open_ended_dates_are_never_included(reference: Reference, edtf: str) -> None:
     assert b"BEGIN:VEVENT" not in render_calendar([entry(occurred=edtf)], feed(spans=True), reference)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_known_by_fact_is_a_report_on_its_day(reference: Reference, lang: Lang) -> None:
+    body = render_calendar([entry(occurred="../2024-08-28")], feed(lang, reported=True), reference)
+    assert lint(body) == []
+    (event,) = events_of(body)
+    assert (event.decoded("dtstart"), event.decoded("dtend")) == (date(2024, 8, 28), date(2024, 8, 29))
+    tag, words = (
+        ("[报道] ", "2024年8月28日或之前") if lang == "zh" else ("[Reported] ", "on or before 28 Aug 2024")
+    )
+    assert str(event["SUMMARY"]).startswith(tag)
+    assert words in str(event["DESCRIPTION"])
+    # Known by a year, or open at the end: no day to show, so still left out.
+    for edtf in ("../2022", "2019-11/.."):
+        assert b"BEGIN:VEVENT" not in render_calendar(
+            [entry(occurred=edtf)], feed(lang, reported=True), reference
+        )
 
 
 @pytest.mark.parametrize(

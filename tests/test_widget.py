@@ -205,7 +205,7 @@ def test_timelinejs_json_gives_only_the_known_precision_and_escapes_text(
     assert events["2022"]["start_date"] == {"year": 2022, "display_date": "2022"}
     span = events["18 Nov 2019 – 19 Nov 2019"]
     assert span["start_date"]["day"] == 18 and span["end_date"]["day"] == 19
-    by = events["by 28 Aug 2024"]
+    by = events["reported 28 Aug 2024"]
     assert by["start_date"] == {"year": 2024, "month": 8, "day": 28, "display_date": "28 Aug 2024"}
     assert "end_date" not in by
     assert events["28 Aug 2024, 11:00"]["start_date"]["hour"] == 11

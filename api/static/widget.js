@@ -3,7 +3,7 @@
 //   <div class="reform-timeline" data-region="140781" data-lang="zh"></div>
 //   <script src="https://HOST/widget.js" async></script>
 // Options (data- attributes on the host element): region | programme, lang (zh|en),
-// programmes, types (comma lists), descendants (true, the default | false), limit (1-500),
+// programmes, types, roles (comma lists), descendants (true, the default | false), limit (1-500),
 // order (newest, the default | oldest), max-height (pixels or a CSS length: the list scrolls
 // inside), compact (true: date and title only), theme (light|dark|auto).
 // Theming: set --rt-accent, --rt-bg, --rt-fg, --rt-muted, --rt-border, --rt-focus, --rt-font,
@@ -36,6 +36,7 @@
       empty: "暂无记录。",
       loaded: (n) => `已显示 ${n} 条`,
       by: "不晚于",
+      reported: "报道于",
       after: "不早于",
       to: "至",
       approx: "约",
@@ -53,6 +54,7 @@
       empty: "Nothing recorded yet.",
       loaded: (n) => `${n} shown`,
       by: "by ",
+      reported: "reported ",
       after: "not before ",
       to: " – ",
       approx: "c. ",
@@ -161,7 +163,8 @@ footer{margin:12px 0 0}
     if (b !== undefined) {
       const start = a === ".." ? null : formatOne(a, lang);
       const end = b === ".." ? null : formatOne(b, lang);
-      if (!start && end && a === "..") return [t.by, end];
+      // Known only by the day a source reported it: say so, not a date of occurrence.
+      if (!start && end && a === "..") return [t.reported, end];
       if (start && !end && b === "..") return [t.after, start];
       if (start && end) return [start, t.to, end];
     } else {
@@ -265,6 +268,7 @@ footer{margin:12px 0 0}
     const query = { lang };
     if (splitList(d.types)) query.types = splitList(d.types);
     if (splitList(d.programmes)) query.programmes = splitList(d.programmes);
+    if (splitList(d.roles)) query.roles = splitList(d.roles);
     if (d.descendants === "false" || d.descendants === "true") query.descendants = d.descendants;
     if (d.order === "oldest" || d.order === "newest") query.order = d.order;
     const limit = parseInt(d.limit, 10);

@@ -82,8 +82,8 @@ JIEXIU_MILESTONES: list[tuple[str, str, dict[str, Any], str, str, str, str]] = [
         {"institution": {"zh": "测试县医疗集团", "en": "Test County Medical Group"}},
         "测试县医疗集团成立",
         "Test County Medical Group set up",
-        "不晚于2024年8月28日",
-        "by 28 Aug 2024",
+        "报道于2024年8月28日",
+        "reported 28 Aug 2024",
     ),
 ]
 

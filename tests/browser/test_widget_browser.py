@@ -60,7 +60,7 @@ def test_two_widgets_render_entries_in_order_with_dates_in_their_language(tab: T
         page.locator("#b li", has_text="Test County Medical Group")
         .locator(".when")
         .text_content()
-        .startswith("by 28 Aug 2024")
+        .startswith("reported 28 Aug 2024")
     ), by
     interval = page.locator("#b li", has_text="on-site review").locator("time")
     assert interval.evaluate_all("els => els.map(e => e.dateTime)") == ["2019-11-18", "2019-11-19"]

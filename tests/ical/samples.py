@@ -85,11 +85,12 @@ def retracted(base: TimelineEntry, at: datetime) -> TimelineEntry:
     )
 
 
-def feed(lang: Lang = "en", *, spans: bool = False) -> FeedInfo:
+def feed(lang: Lang = "en", *, spans: bool = False, reported: bool = False) -> FeedInfo:
     return FeedInfo(
         name="改革时间线：介休市" if lang == "zh" else "Reform timeline: Jiexiu",
         description="介休市的改革里程碑" if lang == "zh" else "Reform milestones of Jiexiu, a feed; test",
         lang=lang,
         spans=spans,
         public_url="http://timeline.test",
+        reported=reported,
     )

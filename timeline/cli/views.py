@@ -108,6 +108,13 @@ def _open(settings: Settings) -> tuple[EventStore, Reference]:
 @click.option("--from", "date_from", metavar="DATE", help="Only entries overlapping DATE or later.")
 @click.option("--to", "date_to", metavar="DATE", help="Only entries overlapping DATE or earlier.")
 @click.option("--type", "types", multiple=True, help="Only this milestone type (repeatable).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(["subject", "participant", "issuer"]),
+    help="The region's role in the milestones shown (repeatable; default: subject).",
+)
 @click.option("--programme", "programmes", multiple=True, help="Only this programme (repeatable).")
 @click.option("--search", "q", default=None, help="Text in the title or summary, either language.")
 @click.option("--include-retracted", is_flag=True, help="Also list retracted entries.")
@@ -123,6 +130,7 @@ def region_command(
     date_from: str | None,
     date_to: str | None,
     types: tuple[str, ...],
+    roles: tuple[str, ...],
     programmes: tuple[str, ...],
     q: str | None,
     include_retracted: bool,
@@ -138,6 +146,7 @@ def region_command(
         reference,
         code,
         descendants=descendants,
+        roles=list(roles) or None,
         types=list(types) or None,
         programmes=list(programmes) or None,
         date_from=date_from,
