@@ -108,5 +108,5 @@ def test_roles_over_http_cli_widget_and_feeds(store: EventStore, db_path: Path) 
         main, ["region", JIEXIU, "--role", "participant", "--role", "subject", "--db", str(db_path)]
     )
     assert plain.exit_code == 0 and widened.exit_code == 0, widened.output
-    assert "2021-05-07  meeting_held  140000" in widened.output
-    assert "2021-05-07  meeting_held  140000" not in plain.output
+    assert "140000   A meeting" in widened.output
+    assert "A meeting" not in plain.output
