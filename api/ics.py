@@ -61,6 +61,7 @@ TYPE_NAMES: dict[str, tuple[str, str]] = {
     "institution_established": ("机构设立", "Institution established"),
     "policy_issued": ("政策发布", "Policy issued"),
     "metric_reported": ("指标", "Metric reported"),
+    "target_set": ("目标", "Target set"),
 }
 _PHRASES: dict[str, tuple[str, str]] = {  # (zh, en)
     "date": ("日期：{}（EDTF：{}）", "Date: {} (EDTF {})"),

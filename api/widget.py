@@ -56,6 +56,7 @@ TYPE_LABELS: dict[str, dict[str, str]] = {
     "institution_established": {"zh": "机构", "en": "Institution"},
     "policy_issued": {"zh": "政策", "en": "Policy"},
     "metric_reported": {"zh": "数据", "en": "Figure"},
+    "target_set": {"zh": "目标", "en": "Target"},
 }
 TEXT: dict[str, dict[str, str]] = {
     "zh": {

@@ -15,6 +15,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
+from events.dates import parse_edtf
 from events.envelope import NewEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Reference
@@ -25,6 +26,7 @@ from events.types import (
     Amendment,
     CatalogueEvent,
     Event,
+    MetricReported,
     Milestone,
     MilestoneCorrected,
     PilotDesignated,
@@ -236,6 +238,8 @@ def check_milestone(event: Milestone, reference: Reference, path: str) -> list[F
         for i, slug in enumerate(event.programmes)
         if not reference.contains("programme", slug)
     ]
+    if isinstance(event, MetricReported):
+        problems += _check_reported_period(event, reference, path)
     if isinstance(event, PilotDesignated) and not problems:
         for slug in event.programmes:
             statuses = reference.programme(slug).statuses
@@ -297,6 +301,27 @@ def _check_decision(
                 FieldProblem(f"{event_path}.event_id", f"Event {str(target)!r} is not a milestone")
             )
     return problems
+
+
+def _check_reported_period(event: MetricReported, reference: Reference, path: str) -> list[FieldProblem]:
+    """A figure cannot describe time after the last of its sources was published: that is a
+    target (`target_set`), not a report."""
+    published = [
+        parse_edtf(reference.source(s.document).published).latest
+        for s in event.sources
+        if reference.contains("source", s.document)
+    ]
+    known = [day for day in published if day is not None]
+    ends = parse_edtf(event.period).latest
+    if not known or ends is None or ends <= max(known):
+        return []
+    return [
+        FieldProblem(
+            f"{path}.period",
+            f"The period ends {ends.isoformat()}, after its source was published ({max(known).isoformat()}): "
+            "a figure for time not yet past is a target; record it as `target_set` with a `deadline`",
+        )
+    ]
 
 
 def _check_amendment(

@@ -158,6 +158,21 @@ class MetricReported(Milestone, frozen=True, kw_only=True, tag="metric_reported"
         _check_edtf("period", self.period)
 
 
+class TargetSet(Milestone, frozen=True, kw_only=True, tag="target_set"):
+    """A target was set: a figure to reach by a deadline ("by 2025, 90% of ..."). A plan, not
+    an achievement: it never sets a status and is never a `metric_reported`."""
+
+    metric: Slug
+    label: Text
+    value: float
+    unit: Annotated[str, Meta(max_length=40, pattern=_TEXT)]
+    deadline: EdtfText
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _check_edtf("deadline", self.deadline)
+
+
 class Amendment(EventBase, frozen=True, kw_only=True):
     """An event about another event: history is amended by new events, never rewritten."""
 
@@ -287,6 +302,7 @@ MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     InstitutionEstablished,
     PolicyIssued,
     MetricReported,
+    TargetSet,
 )
 AMENDMENT_TYPES: tuple[type[Amendment], ...] = (MilestoneCorrected, MilestoneRetracted)
 CATALOGUE_TYPES: tuple[type[CatalogueEvent], ...] = (RegionDefined, ProgrammeDefined, SourceRegistered)
@@ -301,6 +317,7 @@ Event = (
     | InstitutionEstablished
     | PolicyIssued
     | MetricReported
+    | TargetSet
     | MilestoneCorrected
     | MilestoneRetracted
     | RegionDefined

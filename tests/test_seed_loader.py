@@ -10,7 +10,8 @@ from click.testing import CliRunner
 from events.errors import InvalidEvent
 from events.reference import Reference
 from events.store import EventStore
-from events.types import MilestoneCorrected
+from events.types import MilestoneCorrected, TargetSet
+from projections import catch_up, status_report
 from timeline.cli import main
 from timeline.seeds import load_seeds, seed_event_id
 
@@ -40,6 +41,36 @@ title = { zh = "文件甲", en = "Document A" }
 publisher = { zh = "某委", en = "A commission" }
 published = "2024-08-28"
 kind = "news"
+"""
+FIGURE = """
+[[milestone]]
+id = "jiexiu-coverage"
+type = "metric_reported"
+occurred = "2025"
+regions = ["140781"]
+title = { zh = "签约覆盖率", en = "Contract coverage" }
+summary = { zh = "签约覆盖率达到九成。", en = "Coverage reaches 90%." }
+sources = [{ document = "doc-a" }]
+metric = "contract-coverage"
+label = { zh = "签约覆盖率", en = "Contract coverage" }
+value = 90
+unit = "%"
+period = "2025"
+"""
+TARGET = """
+[[milestone]]
+id = "jiexiu-coverage-target"
+type = "target_set"
+occurred = "../2024-08-28"
+regions = ["140781"]
+title = { zh = "签约覆盖率目标", en = "Contract coverage target" }
+summary = { zh = "计划到2025年覆盖率达九成。", en = "Aims at 90% coverage by 2025." }
+sources = [{ document = "doc-a" }]
+metric = "contract-coverage"
+label = { zh = "签约覆盖率", en = "Contract coverage" }
+value = 90
+unit = "%"
+deadline = "2025"
 """
 MILESTONES = """
 [[milestone]]
@@ -130,6 +161,11 @@ BROKEN = {
         "No parent region '149900'",
     ),
     "broken toml": ({"sources.toml": "[[source]\nid = 1"}, "sources.toml: not valid TOML"),
+    "a figure for a period after its source (a target)": (
+        {"milestones/b.toml": FIGURE},
+        "milestones/b.toml: milestone[0] (jiexiu-coverage): $.period: The period ends 2025-12-31, "
+        "after its source was published (2024-08-28): a figure for time not yet past is a target",
+    ),
     "bad correction field": (
         {"milestones/a.toml": MILESTONES.replace("changes = { occurred", "changes = { colour")},
         "pilot_designated has no correctable field 'colour'",
@@ -147,6 +183,18 @@ def test_broken_seeds_are_reported_by_file_and_item_and_write_nothing(tmp_path: 
     assert message in "\n".join(f"{p.path}: {p.message}" for p in info.value.problems)
     assert store.head().position == 0
     assert Reference(store.db).regions() == []
+
+
+def test_a_target_loads_as_target_set_and_sets_no_status(tmp_path: Path):
+    store = EventStore.open(tmp_path / "t.db")
+    Reference(store.db).ensure_schema()
+    load_seeds(store, write_seeds(tmp_path / "seeds", **{"milestones/b.toml": TARGET}))
+    target = store.get(seed_event_id("jiexiu-coverage-target")).event
+    assert isinstance(target, TargetSet)
+    assert (target.metric, target.value, target.deadline) == ("contract-coverage", 90, "2025")
+    catch_up(store)
+    report = status_report(store, Reference(store.db), "140781", as_of="2026-01-01")
+    assert [s.status for s in report.programmes] == ["designated"]  # the pilot, not the target
 
 
 def test_edited_seed_after_loading_is_refused(tmp_path: Path):
