@@ -32,6 +32,7 @@ from events.types import (
     PilotDesignated,
     RegionDefined,
     ReviewDecision,
+    SourceDated,
     tag_of,
 )
 
@@ -181,6 +182,8 @@ def _default_stream(
     event = submission.event
     if isinstance(event, CatalogueEvent | ReviewDecision):
         return event.stream
+    if isinstance(event, SourceDated):
+        return f"source-{event.document}"
     target = _target_id(event)
     if target is None:
         return f"milestone-{event_id}"
@@ -220,6 +223,9 @@ def _check(
         problems += _check_definition(event, submission, reference, path, event_path)
     elif isinstance(event, ReviewDecision):
         problems += _check_decision(event, submission, store, path, event_path, batch_ids)
+    elif isinstance(event, SourceDated):
+        if not reference.contains("source", event.document):
+            problems.append(FieldProblem(f"{event_path}.document", f"No source {event.document!r}"))
     else:
         problems += _check_amendment(event, submission, reference, store, path, event_path, batch_ids)
     return problems
@@ -305,13 +311,16 @@ def _check_decision(
 
 def _check_reported_period(event: MetricReported, reference: Reference, path: str) -> list[FieldProblem]:
     """A figure cannot describe time after the last of its sources was published: that is a
-    target (`target_set`), not a report."""
+    target (`target_set`), not a report. A publication date the curators doubt (`?` or `~`)
+    proves nothing either way: such a figure is rather evidence against the printed date."""
     published = [
-        parse_edtf(reference.source(s.document).published).latest
+        parse_edtf(reference.source(s.document).published)
         for s in event.sources
         if reference.contains("source", s.document)
     ]
-    known = [day for day in published if day is not None]
+    if any(day.uncertain or day.approximate for day in published):
+        return []
+    known = [day.latest for day in published if day.latest is not None]
     ends = parse_edtf(event.period).latest
     if not known or ends is None or ends <= max(known):
         return []

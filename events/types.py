@@ -165,7 +165,7 @@ class TargetSet(Milestone, frozen=True, kw_only=True, tag="target_set"):
     metric: Slug
     label: Text
     value: float
-    unit: Annotated[str, Meta(max_length=40, pattern=_TEXT)]
+    unit: Annotated[str, Meta(max_length=40, pattern=TEXT_PATTERN)]
     deadline: EdtfText
 
     def __post_init__(self) -> None:
@@ -293,6 +293,29 @@ class CandidateRejected(ReviewDecision, frozen=True, kw_only=True, tag="candidat
     reason: Line
 
 
+class SourceDated(EventBase, frozen=True, kw_only=True, tag="source_dated"):
+    """A source document's printed dates were put in doubt, once for all its milestones.
+
+    Dates within `printed` that the document prints may stand for `reading` instead (a work
+    plan printed "2022" that reads like a 2014-2015 text: printed "2022", reading "2014/2015").
+    A milestone resting on the document alone, dated within `printed`, then answers with a
+    window spanning both readings, unless a correction settles its date. `sources` cite the
+    evidence; the printed values stay in the log as they were.
+    """
+
+    document: Slug
+    printed: EdtfText
+    reading: EdtfText
+    reason: LongText
+
+    def __post_init__(self) -> None:
+        _check_edtf("printed", self.printed)
+        _check_edtf("reading", self.reading)
+        printed, reading = parse_edtf(self.printed), parse_edtf(self.reading)
+        if None in (printed.earliest, printed.latest, reading.earliest):
+            raise ValueError("`printed` and `reading` need known bounds (no `..`)")
+
+
 MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     MeetingHeld,
     PilotDesignated,
@@ -325,11 +348,12 @@ Event = (
     | SourceRegistered
     | CandidateAccepted
     | CandidateRejected
+    | SourceDated
 )
 
 TYPES_BY_TAG: dict[str, type[EventBase]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES, *REVIEW_TYPES)
+    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES, *REVIEW_TYPES, SourceDated)
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES_BY_TAG)
 

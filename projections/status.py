@@ -16,6 +16,7 @@ import sqlite3
 from typing import ClassVar
 
 from events.types import MilestoneCorrected, MilestoneRetracted
+from projections import doubts
 from projections.base import ApplyContext
 from projections.log import CORRECTED, RETRACTED, LogEvent
 from projections.regions import RegionTree
@@ -25,7 +26,7 @@ from projections.status_facts import STATUS_TAGS
 
 class StatusProjection:
     name: ClassVar[str] = "programme_status"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     tables: ClassVar[dict[str, str]] = {
         "status_intervals": """(
             seg_id INTEGER PRIMARY KEY,
@@ -50,6 +51,7 @@ class StatusProjection:
             payload TEXT NOT NULL,
             corrections TEXT NOT NULL
         )""",
+        "status_doubts": doubts.TABLE,
         "status_pairs": """(
             programme TEXT, region TEXT, status TEXT, PRIMARY KEY (programme, region, status)
         ) WITHOUT ROWID""",
@@ -87,6 +89,8 @@ class StatusProjection:
                 event = logged.event
                 assert isinstance(event, MilestoneCorrected | MilestoneRetracted)
                 batch.amend(logged, event)
+            elif logged.type == doubts.SOURCE_DATED:
+                batch.doubt(logged)
         batch.flush(final=not ctx.fresh)
 
     def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: ApplyContext) -> None:

@@ -25,12 +25,21 @@ import msgspec
 from events.dates import parse_edtf
 from events.submissions import apply_changes
 from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event, encode_event
+from projections import doubts
 from projections.base import ApplyContext, sort_key
 from projections.intervals import Fact, iso, layout
-from projections.log import LogEvent, brief_of
+from projections.log import LogEvent, brief_of, read_by_ids
 from projections.status_facts import STATUS_TAGS, NewFact, Pair, Tracked, facts_of
 
 _encode = msgspec.json.Encoder().encode
+
+
+def _evidence(doubt: doubts.Doubt) -> dict[str, Any]:
+    """A doubt about a document's dates, as evidence of the facts it reshapes."""
+    sources = msgspec.to_builtins(doubt.event.sources)
+    return {"event_id": doubt.event_id, "type": doubts.SOURCE_DATED, "occurred": None, "sources": sources}
+
+
 _VALID_TO, _KNOWN_FROM, _KNOWN_TO = 6, 10, 11  # columns of a row
 
 
@@ -49,13 +58,46 @@ class StatusBatch:
         self.new_statuses: set[tuple[str, str, str]] = set()  # (programme, region, status)
         table = names["status_intervals"]
         self.next_id = conn.execute(f"SELECT coalesce(max(seg_id), 0) + 1 FROM {table}").fetchone()[0]
+        self.doubts = doubts.load(conn, names["status_doubts"])
 
     def add(self, logged: LogEvent) -> None:
         tracked = Tracked(
             logged.position, logged.event_id, logged.type, False, logged.brief, [], logged.position
         )
+        if self.doubts:  # logged after a doubt about its document: shown with the window
+            event = logged.event
+            assert isinstance(event, Milestone)
+            widened, found = doubts.apply(event, event, self.doubts, logged.position)
+            if found:
+                evidence = [_evidence(doubt) for doubt in found]
+                tracked = msgspec.structs.replace(
+                    tracked, brief=brief_of(widened), corrections=evidence, event=widened
+                )
+                self._keep(tracked)
         for pair, fact in facts_of(tracked).items():
             self._insert(pair, self._pair(pair), fact, logged.position)
+
+    def doubt(self, logged: LogEvent) -> None:
+        """A document's printed dates were doubted: a new version of each status milestone
+        resting on them, made by this event."""
+        found = doubts.record(self.conn, self.names["status_doubts"], self.doubts, logged)
+        targets = read_by_ids(self.conn, doubts.cited(self.conn, found.event.document, logged.position))
+        for target in targets.values():
+            old = self._current(target)
+            if old is None or old.event is None or not isinstance(target.event, Milestone):
+                continue
+            widened, changed = doubts.apply(old.event, target.event, self.doubts, logged.position + 1)
+            if not changed:
+                continue
+            new = msgspec.structs.replace(
+                old,
+                brief=brief_of(widened),
+                corrections=[*old.corrections, _evidence(found)],
+                # Evidence is keyed by version; one event makes many versions here: a key of its own.
+                version=-((logged.position << 32) | target.position),
+                event=widened,
+            )
+            self._replace(old, new, logged.position)
 
     def amend(self, logged: LogEvent, event: MilestoneCorrected | MilestoneRetracted) -> None:
         target_id = event.corrects if isinstance(event, MilestoneCorrected) else event.retracts
@@ -69,6 +111,9 @@ class StatusBatch:
             corrected, _ = apply_changes(old.event, event.changes, "$.changes")
             if corrected is None:  # an invalid correction in the log changes nothing
                 return
+            printed = target.event
+            assert isinstance(printed, Milestone)
+            corrected, _ = doubts.apply(corrected, printed, self.doubts, logged.position)
             evidence = {"event_id": logged.event_id, "type": logged.type, "occurred": None}
             evidence["sources"] = msgspec.to_builtins(event.sources)
             new = msgspec.structs.replace(
@@ -80,17 +125,25 @@ class StatusBatch:
             )
         else:
             new = msgspec.structs.replace(old, retracted=True)
+        self._replace(old, new, logged.position)
+
+    def _keep(self, new: Tracked) -> None:
+        """Remember an amended version (written to `status_amended` at flush)."""
         assert new.event is not None
         self.tracked[new.position] = new
         payload, listed = encode_event(new.event).decode(), _encode(new.corrections).decode()
         self.amended[new.position] = (new.position, new.version, int(new.retracted), payload, listed)
+
+    def _replace(self, old: Tracked, new: Tracked, position: int) -> None:
+        """Show `new` instead of `old` from log position `position` on."""
+        self._keep(new)
         before, after = facts_of(old), facts_of(new)
         for pair in dict.fromkeys([*before, *after]):
             facts = self._pair(pair)
             if pair in before:
-                self._remove(pair, facts, old.position, logged.position)
+                self._remove(pair, facts, old.position, position)
             if pair in after:
-                self._insert(pair, facts, after[pair], logged.position)
+                self._insert(pair, facts, after[pair], position)
 
     def _current(self, target: LogEvent) -> Tracked | None:
         """The current version of a status-type milestone, with its event decoded."""

@@ -15,7 +15,9 @@ issuer), so a page shows subjects only by default and more roles on request.
 An unamended milestone is its log event: nothing of it is copied but its scope rows. Only
 amended versions are stored (`timeline_versions`, with their corrected payload and the list
 of amendments), and a version superseded gets a row there with its `known_to`;
-`timeline_heads` points an amended milestone at its current version.
+`timeline_heads` points an amended milestone at its current version. A version is identified
+by its `vid` and its milestone's `position`: one `source_dated` event (`projections.doubts`)
+makes a new version of every milestone resting on the doubted document, all with its `vid`.
 """
 
 from __future__ import annotations
@@ -27,8 +29,9 @@ import msgspec
 
 from events.submissions import apply_changes
 from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event
+from projections import doubts
 from projections.base import ApplyContext, placement
-from projections.log import CORRECTED, MILESTONE_TAGS, RETRACTED, LogEvent
+from projections.log import CORRECTED, MILESTONE_TAGS, RETRACTED, LogEvent, read_by_ids
 from projections.regions import RegionTree
 
 _to_builtins = msgspec.to_builtins
@@ -47,18 +50,31 @@ def scope_key(code: str, *, subtree: bool) -> int:
 
 
 class Version(msgspec.Struct):
-    """The current version of an amended entry while a batch works on it."""
+    """The current version of an amended entry while a batch works on it; `stored` when it has
+    a row in `timeline_versions` (a milestone as logged has none)."""
 
     vid: int
     position: int
     retracted: bool
     event: Milestone
     amendments: dict[str, Any]
+    stored: bool = True
+
+
+def _doubt_record(doubt: doubts.Doubt) -> dict[str, Any]:
+    """A doubt as the amendment it makes to a milestone (listed with its corrections)."""
+    return {
+        "event_id": doubt.event_id,
+        "position": doubt.position,
+        "recorded_at": doubt.recorded_at,
+        "reason": _to_builtins(doubt.event.reason),
+        "fields": ["occurred"],
+    }
 
 
 class TimelineProjection:
     name: ClassVar[str] = "timeline"
-    version: ClassVar[int] = 2
+    version: ClassVar[int] = 3
     tables: ClassVar[dict[str, str]] = {
         "timeline_scope": """(
             scope INTEGER NOT NULL,
@@ -71,14 +87,16 @@ class TimelineProjection:
             role INTEGER NOT NULL
         )""",
         "timeline_versions": """(
-            vid INTEGER PRIMARY KEY,
+            vid INTEGER NOT NULL,
             position INTEGER NOT NULL,
             known_to INTEGER,
             retracted INTEGER NOT NULL,
             payload TEXT,
-            amendments TEXT
+            amendments TEXT,
+            PRIMARY KEY (vid, position)
         )""",
         "timeline_heads": "(position INTEGER PRIMARY KEY, vid INTEGER NOT NULL)",
+        "timeline_doubts": doubts.TABLE,
         # Each region and the regions with children at or above it (itself included).
         "timeline_lineage": "(region INTEGER, scope INTEGER, PRIMARY KEY (region, scope)) WITHOUT ROWID",
     }
@@ -107,6 +125,8 @@ class TimelineProjection:
         batch = _Batch(conn, names, ctx)
         own = batch.scope.append
         for logged in events:
+            if logged.type in MILESTONE_TAGS and batch.doubts and batch.doubted(logged):
+                continue  # listed with the window of its document's doubted dates
             if logged.type in MILESTONE_TAGS:
                 position, brief = logged.position, logged.brief
                 # The common case, inline: a replay's hot path.
@@ -131,6 +151,8 @@ class TimelineProjection:
                 batch.correct(logged, logged.event)  # type: ignore[arg-type]
             elif logged.type == RETRACTED:
                 batch.retract(logged, logged.event)  # type: ignore[arg-type]
+            elif logged.type == doubts.SOURCE_DATED:
+                batch.doubt(logged)
         batch.flush()
 
 
@@ -143,10 +165,11 @@ class _Batch:
         self.ctx = ctx
         self.scope: list[tuple[Any, ...]] = []  # rows of single-region versions
         self.spread: list[tuple[Any, ...]] = []  # rows of the others, fanned out already
-        self.versions: dict[int, list[Any]] = {}
-        self.closed: list[tuple[int, int]] = []
+        self.versions: dict[tuple[int, int], list[Any]] = {}  # by (vid, position)
+        self.closed: list[tuple[int, int, int]] = []  # (known_to, vid, position)
         self.heads: dict[int, int] = {}
         self.current: dict[int, Version] = {}
+        self.doubts = doubts.load(conn, names["timeline_doubts"])
 
     def list(
         self,
@@ -181,6 +204,9 @@ class _Batch:
         corrected, _ = apply_changes(version.event, event.changes, "$.changes")
         if corrected is None:  # the log holds an invalid correction: it changes nothing
             return
+        printed = self.ctx.targets[str(event.corrects)].event
+        assert isinstance(printed, Milestone)
+        corrected, _ = doubts.apply(corrected, printed, self.doubts, logged.position)
         amendments = dict(version.amendments)
         amendments["corrections"] = [
             *amendments["corrections"],
@@ -207,18 +233,55 @@ class _Batch:
         }
         self._supersede(logged.position, version, version.event, True, amendments)
 
+    def doubted(self, logged: LogEvent) -> bool:
+        """List a milestone logged after a doubt about its only document with the widened
+        date, as its first version; False when no doubt touches it."""
+        event = logged.event
+        assert isinstance(event, Milestone)
+        widened, found = doubts.apply(event, event, self.doubts, logged.position)
+        if not found:
+            return False
+        position = logged.position
+        amendments = {"corrections": [_doubt_record(doubt) for doubt in found], "retraction": None}
+        payload, listed = _encode(widened).decode(), _encode(amendments).decode()
+        self.versions[(position, position)] = [position, position, None, 0, payload, listed]
+        self.heads[position] = position
+        self.current[position] = Version(position, position, False, widened, amendments)
+        roles = (widened.regions, widened.participants, widened.issuers)
+        self.list(position, position, logged.type, widened.occurred, roles, False)
+        return True
+
+    def doubt(self, logged: LogEvent) -> None:
+        """A document's printed dates were doubted: a new version of each milestone resting
+        on them, made by this event."""
+        found = doubts.record(self.conn, self.names["timeline_doubts"], self.doubts, logged)
+        targets = read_by_ids(self.conn, doubts.cited(self.conn, found.event.document, logged.position))
+        self.ctx.targets.update(targets)
+        for event_id, target in targets.items():
+            version = self._target(event_id, logged.position)
+            printed = target.event
+            if version is None or not isinstance(printed, Milestone):
+                continue
+            widened, changed = doubts.apply(version.event, printed, self.doubts, logged.position + 1)
+            if not changed:
+                continue
+            amendments = dict(version.amendments)
+            amendments["corrections"] = [*amendments["corrections"], _doubt_record(found)]
+            self._supersede(logged.position, version, widened, version.retracted, amendments)
+
     def _supersede(
         self, vid: int, old: Version, event: Milestone, retracted: bool, amendments: dict[str, Any]
     ) -> None:
-        pending = self.versions.get(old.vid)
+        pending = self.versions.get((old.vid, old.position))
         if pending is not None:
             pending[2] = vid  # superseded within the batch that wrote it
-        elif old.vid == old.position:  # the milestone as logged: its first row says when it ended
-            self.versions[old.vid] = [old.vid, old.position, vid, 0, None, None]
+        elif not old.stored:  # the milestone as logged: its first row says when it ended
+            self.versions[(old.vid, old.position)] = [old.vid, old.position, vid, 0, None, None]
         else:
-            self.closed.append((vid, old.vid))
+            self.closed.append((vid, old.vid, old.position))
         payload = _encode(event).decode()
-        self.versions[vid] = [vid, old.position, None, int(retracted), payload, _encode(amendments).decode()]
+        row = [vid, old.position, None, int(retracted), payload, _encode(amendments).decode()]
+        self.versions[(vid, old.position)] = row
         self.heads[old.position] = vid
         self.current[old.position] = Version(vid, old.position, retracted, event, amendments)
         roles = (event.regions, event.participants, event.issuers)
@@ -235,14 +298,15 @@ class _Batch:
             return version
         row = self.conn.execute(
             f"SELECT h.vid, v.retracted, v.payload, v.amendments FROM {self.names['timeline_heads']} h "
-            f"JOIN {self.names['timeline_versions']} v ON v.vid = h.vid WHERE h.position = ?",
+            f"JOIN {self.names['timeline_versions']} v ON v.vid = h.vid AND v.position = h.position "
+            "WHERE h.position = ?",
             [position],
         ).fetchone()
         if row is None:
             fresh = {"corrections": [], "retraction": None}
             event = logged.event
             assert isinstance(event, Milestone)
-            version = Version(position, position, False, event, fresh)
+            version = Version(position, position, False, event, fresh, stored=False)
         else:
             event = decode_event(row[2])
             assert isinstance(event, Milestone)
@@ -270,7 +334,9 @@ class _Batch:
                 f"INSERT INTO {versions} VALUES (?, ?, ?, ?, ?, ?)", list(self.versions.values())
             )
         if self.closed:
-            conn.executemany(f"UPDATE {versions} SET known_to = ? WHERE vid = ?", self.closed)
+            conn.executemany(
+                f"UPDATE {versions} SET known_to = ? WHERE vid = ? AND position = ?", self.closed
+            )
         if self.heads:
             conn.executemany(
                 f"INSERT OR REPLACE INTO {names['timeline_heads']} VALUES (?, ?)", list(self.heads.items())

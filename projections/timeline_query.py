@@ -124,7 +124,8 @@ def timeline_page(
     distinct = "DISTINCT " if len(roles) > 1 else ""
     sql = (
         f"SELECT {distinct}s.sort_key, s.retracted, v.payload, v.amendments FROM timeline_scope s "
-        f"LEFT JOIN timeline_versions v ON v.vid = s.vid WHERE {' AND '.join(where)} "
+        f"LEFT JOIN timeline_versions v ON v.vid = s.vid AND v.position = s.sort_key & {MAX_POSITION} "
+        f"WHERE {' AND '.join(where)} "
         f"AND s.sort_key {'<' if newest else '>'} ? ORDER BY s.sort_key {'DESC' if newest else ''} LIMIT ?"
     )
     after = decode_cursor(cursor) if cursor else (1 << 63) - 1 if newest else -1

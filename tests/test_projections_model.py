@@ -8,14 +8,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import msgspec
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from events.dates import PRECISION_RANK, parse_edtf
 from events.reference import Reference
 from events.submissions import apply_changes
-from events.types import Event, Milestone, MilestoneCorrected, MilestoneRetracted, PilotDesignated
+from events.types import (
+    Event,
+    Milestone,
+    MilestoneCorrected,
+    MilestoneRetracted,
+    PilotDesignated,
+    SourceDated,
+)
 from projections import catch_up, status_report, timeline_page
+from projections.doubts import widened
 from tests.conftest import REGIONS
 from tests.test_projections_runner import STEP, _append_all, _events, _open
 
@@ -26,12 +35,17 @@ PARENTS = {r.code: r.parent for r in REGIONS}
 
 
 def replay(events: list[Event], known_at: int) -> dict[int, tuple[str, Milestone, bool]]:
-    """Milestones by position as known at `known_at`: (event id, current version, retracted)."""
+    """Milestones by position as known at `known_at`: (event id, current version as shown,
+    retracted). Doubts about the test document's dates widen the dates it alone supports."""
     ids = {f"00000000-0000-4000-8000-{i:012d}": i + 1 for i in range(len(events))}
     known: dict[int, tuple[str, Milestone, bool]] = {}
+    doubts: list[SourceDated] = []
     for index, event in enumerate(events[:known_at]):
         if isinstance(event, Milestone):
             known[index + 1] = (f"00000000-0000-4000-8000-{index:012d}", event, False)
+            continue
+        if isinstance(event, SourceDated):
+            doubts.append(event)
             continue
         assert isinstance(event, MilestoneCorrected | MilestoneRetracted)
         target = ids[str(event.corrects if isinstance(event, MilestoneCorrected) else event.retracts)]
@@ -44,7 +58,15 @@ def replay(events: list[Event], known_at: int) -> dict[int, tuple[str, Milestone
             corrected, _ = apply_changes(current, event.changes, "$")
             if corrected is not None:
                 known[target] = (event_id, corrected, retracted)
-    return known
+    return {p: (i, shown(m, events[p - 1], doubts), r) for p, (i, m, r) in known.items()}  # type: ignore[arg-type]
+
+
+def shown(milestone: Milestone, printed: Milestone, doubts: list[SourceDated]) -> Milestone:
+    """The version shown: every doubt folded over its date, in log order."""
+    occurred = milestone.occurred
+    for doubt in doubts:
+        occurred = widened(occurred, printed.occurred, doubt)
+    return msgspec.structs.replace(milestone, occurred=occurred)
 
 
 def status_of(milestone: Milestone) -> str | None:
@@ -144,6 +166,22 @@ def test_answers_match_a_naive_replay_at_every_position(
                         if not retracted and region in m.regions
                     )
                     assert [e.event_id for e in page.entries] == [event_id for _, event_id in entries]
+                    shown_dates = {e.event_id: e.occurred.edtf for e in page.entries}
+                    assert shown_dates == {
+                        i: m.occurred for _, (i, m, r) in known.items() if i in shown_dates
+                    }
+                    roles = ["participant", "issuer"]
+                    others = timeline_page(
+                        store, reference, region, known_at=known_at, limit=500, roles=roles
+                    )
+                    assert [e.event_id for e in others.entries] == [
+                        event_id
+                        for _, event_id, m in sorted(
+                            (order(p, m), event_id, m)
+                            for p, (event_id, m, retracted) in known.items()
+                            if not retracted and region in (*m.participants, *m.issuers)
+                        )
+                    ]
                     for day in DAYS:
                         report = status_report(store, reference, region, as_of=day, known_at=known_at)
                         got = [

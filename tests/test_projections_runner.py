@@ -30,6 +30,7 @@ from tests.test_projections_support import (
     add,
     correct,
     correction,
+    doubt,
     retraction,
     table_rows,
 )
@@ -49,6 +50,7 @@ def milestones(draw: st.DrawFn) -> Event:
         "type": kind,
         "occurred": draw(st.sampled_from(DATES)),
         "regions": draw(st.lists(st.sampled_from(CODES), min_size=1, max_size=3, unique=True)),
+        "participants": draw(st.lists(st.sampled_from(CODES), max_size=2, unique=True)),
         "title": {"zh": "标题", "en": draw(st.sampled_from(["Pilot", "Meeting", "Rating"]))},
     }
     needs = kind in ("pilot_designated", "designation_ended")
@@ -70,11 +72,13 @@ CHANGES = st.one_of(
     st.fixed_dictionaries({"programmes": st.lists(st.sampled_from(SLUGS), max_size=2, unique=True)}),
     st.fixed_dictionaries({"title": st.just({"zh": "更正", "en": "Corrected"})}),
 )
-# ("m", milestone) | ("c", target index, changes) | ("r", target index); then where to pause.
+# ("m", milestone) | ("c", target index, changes) | ("r", target index) | ("d", printed, reading);
+# then where to pause.
 STEP = st.one_of(
     st.tuples(st.just("m"), milestones()),
     st.tuples(st.just("c"), st.integers(0, 30), CHANGES),
     st.tuples(st.just("r"), st.integers(0, 30)),
+    st.tuples(st.just("d"), st.sampled_from(["2017", "2017-10"]), st.sampled_from(["2016", "2015/2016"])),
 )
 
 
@@ -92,6 +96,8 @@ def _events(steps: list[tuple[Any, ...]]) -> list[Event]:
     for step in steps:
         if step[0] == "m":
             events.append(step[1])
+        elif step[0] == "d":  # the test document's printed dates doubted
+            events.append(doubt(printed=step[1], reading=step[2]))
         elif events:
             target = f"00000000-0000-4000-8000-{step[1] % len(events):012d}"
             events.append(correction(target, **step[2]) if step[0] == "c" else retraction(target))
@@ -271,7 +277,7 @@ def test_a_failed_rebuild_leaves_the_old_view_serving(store: EventStore) -> None
     with pytest.raises(RuntimeError, match="rebuild crashed"):
         rebuild(store, "timeline", progress=False, projections=[FailingRebuild()], batch_size=2)
     assert timeline_page(store, reference, "140781") == served
-    assert projection_states(store)[0].version == 1
+    assert projection_states(store)[0].version == TimelineProjection.version
     rebuild(store, "timeline", progress=False)  # leftovers of the failed build are replaced
     assert timeline_page(store, reference, "140781") == served
 

@@ -11,7 +11,15 @@ from typing import Any
 from events.envelope import NewEvent
 from events.reference import Programme, Reference
 from events.store import EventStore
-from events.types import Event, LongText, MilestoneCorrected, MilestoneRetracted, SourceRef, Text
+from events.types import (
+    Event,
+    LongText,
+    MilestoneCorrected,
+    MilestoneRetracted,
+    SourceDated,
+    SourceRef,
+    Text,
+)
 from projections.runner import PROJECTIONS
 from tests.conftest import milestone
 
@@ -50,6 +58,17 @@ def retraction(target: str, reason: str = "wrong") -> MilestoneRetracted:
         sources=SOURCE,
         reason=LongText(zh="撤回", en=reason),
         retracts=target,  # type: ignore[arg-type]
+    )
+
+
+def doubt(printed: str, reading: str, document: str = "test-doc") -> SourceDated:
+    """The test document's printed dates within `printed` may stand for `reading`."""
+    return SourceDated(
+        sources=(SourceRef(document=document),),
+        document=document,
+        printed=printed,
+        reading=reading,
+        reason=LongText(zh="日期存疑", en="dates doubted"),
     )
 
 

@@ -131,6 +131,8 @@ def read_milestones(folder: Path, problems: list[FieldProblem]) -> tuple[list[An
                 continue
             event[target_field] = str(seed_event_id(target))
             stream = f"milestone-{target}"
+        elif event.get("type") == "source_dated":  # a doubt about a document goes to its stream
+            stream = f"source-{event.get('document')}"
         submissions.append({"event": event, "stream": stream, "event_id": str(seed_event_id(seed_id))})
         labels.append(f"{label}: $")
     return submissions, labels
