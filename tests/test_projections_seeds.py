@@ -74,7 +74,13 @@ def test_the_doubted_notice_answers_uncertain_over_both_readings(
         assert during.window is not None
         assert (during.window.earliest, during.window.latest) == (date(2014, 4, 1), date(2022, 4, 30))
         assert during.since is not None and during.since.edtf == "2014-04/2022-04"
-    assert [e.type for e in during.evidence] == ["pilot_designated", "milestone_corrected", "source_dated"]
+    # The milestone, its date guess, the doubt about the notice, the issuer added on re-reading.
+    assert [e.type for e in during.evidence] == [
+        "pilot_designated",
+        "milestone_corrected",
+        "source_dated",
+        "milestone_corrected",
+    ]
     assert answer(seeded, TAIYUAN, programme, "2022-04-30") == ("contact-pilot", "yes", None)
 
 
@@ -151,20 +157,36 @@ def test_on_or_before_the_report_date(seeded: tuple[EventStore, Reference]) -> N
 def test_an_interval_rating_with_a_designation_inherited_from_the_city(
     seeded: tuple[EventStore, Reference],
 ) -> None:
-    # County integration inherits down: Jinzhong launched it in 2017; Jiexiu was rated some
-    # time between 2017-10 and 2021-05-19.
+    # County integration inherits down: Jinzhong launched it in 2017 and has been upgrading it
+    # some time between then and 2024-08-28; Jiexiu was rated between 2017-10 and 2021-05-19.
     programme = "county-medical-integration"
+
+    def held(region: str, day: str) -> list[tuple[str, str, str | None]]:
+        return [
+            (s.status, s.certainty, s.inherited_from) for s in ask(seeded, region, programme, day).statuses
+        ]
+
     assert answer(seeded, JIEXIU, programme, "2016-12-31") == (None, "no", None)
-    assert answer(seeded, JIEXIU, programme, "2017-09-30") == ("launched", "uncertain", JINZHONG)
-    assert answer(seeded, JIEXIU, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
-    # The rating does not end the city's launch: both hold, the launch ranks higher.
-    both = ask(seeded, JIEXIU, programme, "2021-05-19")
-    assert [(s.status, s.certainty, s.inherited_from) for s in both.statuses] == [
+    assert held(JIEXIU, "2017-09-30") == [
+        ("upgrading", "uncertain", JINZHONG),
+        ("launched", "uncertain", JINZHONG),
+    ]
+    assert held(JIEXIU, "2018-06-01") == [
+        ("upgrading", "uncertain", JINZHONG),
+        ("launched", "yes", JINZHONG),
+        ("rated", "uncertain", None),
+    ]
+    # The rating does not end the city's launch: all hold, by rank.
+    assert held(JIEXIU, "2021-05-19") == [
+        ("upgrading", "uncertain", JINZHONG),
         ("launched", "yes", JINZHONG),
         ("rated", "yes", None),
     ]
-    assert answer(seeded, SHOUYANG, programme, "2018-06-01") == ("launched", "yes", JINZHONG)
+    assert held(JIEXIU, "2024-08-28")[0] == ("upgrading", "yes", JINZHONG)
+    assert held(SHOUYANG, "2018-06-01")[1] == ("launched", "yes", JINZHONG)
     assert answer(seeded, TAIYUAN, programme, "2018-06-01") == (None, "no", None)
+    # Qingxu (Taiyuan) only pushes an upgrade: exploring, its own.
+    assert held("140121", "2025-03-24") == [("exploring", "yes", None)]
 
 
 def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[EventStore, Reference]) -> None:
@@ -185,12 +207,16 @@ def test_members_of_the_integration_demonstration_in_jinzhong(seeded: tuple[Even
 
 def test_members_by_inheritance_only_where_regions_existed(seeded: tuple[EventStore, Reference]) -> None:
     store, reference = seeded
-    report = programme_members(store, reference, "county-medical-integration", as_of="2018-06-01")
+    report = programme_members(
+        store, reference, "county-medical-integration", as_of="2018-06-01", status="launched"
+    )
     codes = {m.code: (m.status, m.inherited_from) for m in report.members}
     assert codes[JINZHONG] == ("launched", None)
     assert codes[SHOUYANG] == ("launched", JINZHONG)
     assert "140726" in codes and "140703" not in codes  # Taigu county until 2019, district after
-    later = programme_members(store, reference, "county-medical-integration", as_of="2020-06-01")
+    later = programme_members(
+        store, reference, "county-medical-integration", as_of="2020-06-01", status="launched"
+    )
     assert "140703" in {m.code for m in later.members}
 
 

@@ -103,6 +103,8 @@ def _as_event_input(entry: dict[str, Any]) -> dict[str, Any]:
     data = {k: v for k, v in entry.items() if k != "id"}
     if data.get("type") == "milestone_corrected":
         data["corrects"] = str(event_uuid(data["corrects"]))
+    if data.get("type") == "milestone_retracted":
+        data["retracts"] = str(event_uuid(data["retracts"]))
     return data
 
 
@@ -281,16 +283,72 @@ def test_corrections_follow_their_target_in_load_order():
     for m in milestones():
         if m["type"] == "milestone_corrected":
             assert order[m["corrects"]] < order[m["id"]], f"{m['id']} comes before its target"
+        if m["type"] == "milestone_retracted":
+            assert order[m["retracts"]] < order[m["id"]], f"{m['id']} comes before its target"
 
 
 def test_doubtful_milestones_explain_themselves():
     for m in milestones():
         if m.get("confidence") in {"low", "medium"}:
             assert m.get("note"), f"{m['id']}: lowered confidence needs a note"
-    corrected = {m["corrects"] for m in milestones() if m["type"] == "milestone_corrected"}
+    # A corrected date or figure was doubtful: its milestone says so. (Corrections that only add
+    # a region's role, a printed title or a plan status fix the record, not a doubtful value.)
+    doubtful = {"occurred", "value", "period", "amount_cny"}
+    corrected = {
+        m["corrects"]
+        for m in milestones()
+        if m["type"] == "milestone_corrected" and doubtful & set(m["changes"])
+    }
     by_id = _by_id()
     for target in corrected:
         assert by_id[target].get("confidence") == "low", f"{target}: corrected but not marked low"
+
+
+def _current() -> dict[str, dict[str, Any]]:
+    """Each milestone with its seed corrections applied, retracted ones left out."""
+    current = {m["id"]: dict(m) for m in milestones() if m["type"] in TYPES_BY_TAG and "occurred" in m}
+    for m in milestones():
+        if m["type"] == "milestone_corrected":
+            current[m["corrects"]].update(m["changes"])
+        elif m["type"] == "milestone_retracted":
+            current.pop(m["retracts"])
+    return current
+
+
+SOURCE_TEXTS = REPO.parent / "shared" / "sources"
+PLAN_VERBS = ("探索", "推进", "力争", "争取")  # explore, promote, strive: a plan, not an achievement
+
+
+def test_exploring_promoting_or_striving_is_never_more_than_planned_or_exploring():
+    for seed_id, m in _current().items():
+        if m["type"] == "pilot_designated" and any(verb in m["title"]["zh"] for verb in PLAN_VERBS):
+            assert m.get("status") in {"planned", "exploring"}, (
+                f"{seed_id}: {m['title']['zh']} is {m.get('status')}"
+            )
+
+
+def test_documents_carry_their_printed_title_and_number_or_none():
+    texts = {path.name: path.read_text(encoding="utf-8") for path in SOURCE_TEXTS.glob("*.txt")}
+    assert len(texts) == 5, f"the five source documents belong in {SOURCE_TEXTS}"
+    printed = "".join(texts.values()).replace(" ", "")
+    for seed_id, m in _current().items():
+        if m["type"] != "policy_issued":
+            continue
+        assert m["document_title"]["zh"] in printed, f"{seed_id}: title not printed in its source"
+        if m.get("document_number"):
+            assert m["document_number"] in printed, f"{seed_id}: number not printed in its source"
+
+
+def test_targets_are_not_reported_as_figures():
+    published = {s["id"]: parse_edtf(s["published"]) for s in sources()}
+    for seed_id, m in _current().items():
+        if m["type"] != "metric_reported":
+            continue
+        dates = [published[ref["document"]] for ref in m["sources"]]
+        if any(d.uncertain for d in dates):  # a doubted publication date decides nothing
+            continue
+        ends, last = parse_edtf(m["period"]).latest, max(d.latest for d in dates if d.latest)
+        assert ends is None or ends <= last, f"{seed_id}: a figure for after its source is a target"
 
 
 # ---------------------------------------------------------------- text rules
