@@ -169,7 +169,8 @@ def test_spans_add_months_and_years_but_never_an_invented_day(client: TestClient
         if uid in days:  # the source gives the day (or the time): shown on it, unlabelled
             assert when["precision"] in ("day", "time") and when["edtf"][-1] not in "?~%"
             assert str(start)[:10] == when["earliest"] == when["latest"]
-            assert not str(event["SUMMARY"]).startswith("[")
+            # (a retracted milestone keeps its tag: the seeds retract a speech filed as a policy)
+            assert not str(event["SUMMARY"]).removeprefix("[已撤回] ").startswith("[")
         else:  # the whole month, year or period, labelled; never one day of it
             assert (str(start), str(event.decoded("dtend") - timedelta(days=1))) == (
                 when["earliest"],
