@@ -121,11 +121,19 @@ def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> list[_
 
 
 def _ranked(rules: StatusRules, programme: str, held: list[_Held]) -> list[_Held]:
-    """Strongest first: by the programme's rank, certain before uncertain, latest started."""
-    held = sorted(held, key=lambda h: h.answer.since.earliest or date.min, reverse=True)
-    return sorted(
-        held, key=lambda h: (rules.strength(programme, h.answer.status), h.answer.certainty == "uncertain")
-    )
+    """Strongest first: by the programme's rank, certain before uncertain, latest started,
+    then by name (so ties come out the same every time)."""
+
+    def key(h: _Held) -> tuple[int, bool, int, str]:
+        started = (h.answer.since.earliest or date.min).toordinal()
+        return (
+            rules.strength(programme, h.answer.status),
+            h.answer.certainty == "uncertain",
+            -started,
+            h.answer.status,
+        )
+
+    return sorted(held, key=key)
 
 
 def _fields(region: str, held: _Held) -> dict[str, Any]:

@@ -136,8 +136,14 @@ def expected_status(known: dict[int, tuple[str, Milestone, bool]], region: str, 
             code, answer = next(((c, a) for c, a in found if a[1] == "yes"), found[0])
             held.append((*answer, None if code == region else code))
         rank = RANK.get(programme, [])
-        held.sort(key=lambda h: parse_edtf(h[2]).earliest or date.min, reverse=True)
-        held.sort(key=lambda h: (rank.index(h[0]) if h[0] in rank else len(rank), h[1] == "uncertain"))
+        held.sort(
+            key=lambda h: (
+                rank.index(h[0]) if h[0] in rank else len(rank),
+                h[1] == "uncertain",
+                -(parse_edtf(h[2]).earliest or date.min).toordinal(),
+                h[0],
+            )
+        )
         out.append((programme, held[0] if held else (None, "no", None, None), held))
     return out
 
