@@ -34,6 +34,19 @@ class Region(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     valid_to: EdtfText | None = None  # when it was retired
     successor: RegionCode | None = None  # the code that replaced it
     note: LongText | None = None
+    point: tuple[float, float] | None = None  # (longitude, latitude) of a representative place
+    aliases: tuple[Line, ...] = ()  # other names: short, abbreviated, former, with the parent's
+    kind_en: Line | None = None  # the English kind: city, county, banner, autonomous county…
+    pinyin: Line | None = None  # the name without its suffix in pinyin, e.g. "Jiexiu"
+
+
+RegionLevel = Literal["nation", "province", "prefecture", "county"]
+_LEVELS: dict[str, RegionLevel] = {"nation": "nation", "province": "province", "prefecture": "prefecture"}
+
+
+def region_level(region: Region) -> RegionLevel:
+    """The tier of GB/T 2260 a region sits at: districts and county-level cities count as counties."""
+    return _LEVELS.get(region.kind, "county")
 
 
 class Programme(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):

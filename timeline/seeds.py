@@ -1,6 +1,6 @@
 """Loading the curated seed files (`seeds/`) into the catalogues and the log.
 
-Layout: `regions.toml` ([[region]]), `programmes.toml` ([[programme]]), `sources.toml`
+Layout: `regions.toml` (the gazetteer, see `timeline.gazetteer`), `programmes.toml` ([[programme]]), `sources.toml`
 ([[source]]) and `milestones/*.toml` ([[milestone]], each with a stable `id`). A milestone's
 event id is derived from its id, so loading twice appends nothing the second time, and a
 correction names the milestone it corrects by that id (`corrects = "some-id"`).
@@ -26,10 +26,11 @@ from events.submissions import prepare
 from events.text import text_problems
 from events.types import encode_event
 from timeline.catalogue import definitions
+from timeline.gazetteer.build import build_regions
 
 SEED_NAMESPACE = uuid.UUID("3b0f4c4e-2a8e-4d0b-9a57-6c1f0d2e7b11")
+# Regions come from the gazetteer (timeline/gazetteer): an imported table plus regions.toml.
 CATALOGUES: tuple[tuple[str, str, type], ...] = (
-    ("regions.toml", "region", Region),
     ("programmes.toml", "programme", Programme),
     ("sources.toml", "source", SourceDocument),
 )
@@ -72,9 +73,9 @@ def _label(file: str, key: str, index: int, item: Any, id_field: str) -> str:
 
 
 def read_catalogues(folder: Path, problems: list[FieldProblem]) -> list[msgspec.Struct]:
-    entries: list[msgspec.Struct] = []
+    entries: list[msgspec.Struct] = [*build_regions(folder, problems)]
     for file, key, cls in CATALOGUES:
-        id_field = "code" if cls is Region else "slug" if cls is Programme else "id"
+        id_field = "slug" if cls is Programme else "id"
         seen: set[str] = set()
         for index, item in enumerate(_read_toml(folder / file, key, problems)):
             label = _label(file, key, index, item, id_field)
@@ -163,7 +164,7 @@ def load_seeds(store: EventStore, folder: str | Path) -> LoadReport:
     fresh, present = _new_only(store, milestones, labels)
     if catalogue_events or fresh:
         store.import_events([*catalogue_events, *fresh])
-    counts = {cls: sum(isinstance(c, cls) for c in catalogues) for _, _, cls in CATALOGUES}
+    counts = {cls: sum(isinstance(c, cls) for c in catalogues) for cls in (Region, Programme, SourceDocument)}
     return LoadReport(
         regions=counts[Region],
         programmes=counts[Programme],
@@ -175,9 +176,15 @@ def load_seeds(store: EventStore, folder: str | Path) -> LoadReport:
 
 
 def _labels(catalogues: list[msgspec.Struct]) -> dict[int, str]:
-    """`regions.toml: region[2] (140781): $`, by entry identity, to name an entry in problems."""
+    """`programmes.toml: programme[2] (dip): $`, by entry identity, to name an entry in problems.
+
+    A region has no single place in a file (imported, or curated and overridden): its code names it.
+    """
     labels, counts = {}, dict.fromkeys((c[2] for c in CATALOGUES), 0)
     for entry in catalogues:
+        if isinstance(entry, Region):
+            labels[id(entry)] = f"regions.toml: region ({entry.code}): $"
+            continue
         file, key, cls = next(c for c in CATALOGUES if isinstance(entry, c[2]))
         labels[id(entry)] = f"{file}: {key}[{counts[cls]}] ({entry_key(entry)}): $"  # type: ignore[arg-type]
         counts[cls] += 1

@@ -14,15 +14,17 @@ from timeline.cli import main
 from timeline.cli.options import with_settings
 from timeline.database import open_store
 from timeline.event_files import append_file
+from timeline.gazetteer import has_gazetteer, load_gazetteer
 from timeline.settings import Settings
 
 
 @main.command()
 @with_settings
 def init(settings: Settings) -> None:
-    """Create the database file and its tables (safe to run again)."""
+    """Create the database file and its tables, and define the gazetteer's regions (safe to run again)."""
     store = open_store(settings, create=True)
-    click.echo(f"Initialised {settings.db} (head position {store.head().position}).")
+    regions = load_gazetteer(store, settings.seeds_dir) if has_gazetteer(settings.seeds_dir) else 0
+    click.echo(f"Initialised {settings.db} (head position {store.head().position}, {regions:,} regions).")
 
 
 @main.command()
