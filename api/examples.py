@@ -42,7 +42,7 @@ PROBLEM: dict[str, Any] = {
 
 _JIEXIU = {"code": "140781", "name": {"zh": "介休市", "en": "Jiexiu"}, "kind": "county-level-city"}
 _JINZHONG = {"code": "140700", "name": {"zh": "晋中市", "en": "Jinzhong"}, "kind": "prefecture"}
-_SHANXI = {"code": "140000", "name": {"zh": "山西省", "en": "Shanxi Province"}, "kind": "province"}
+_SHANXI = {"code": "140000", "name": {"zh": "山西省", "en": "Shanxi"}, "kind": "province"}
 
 
 def _ref(region: dict[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,9 @@
 """Loading the curated seed files (`seeds/`) into the catalogues and the log.
 
-Layout: `regions.toml` (the gazetteer, see `timeline.gazetteer`), `programmes.toml` ([[programme]]), `sources.toml`
-([[source]]) and `milestones/*.toml` ([[milestone]], each with a stable `id`). A milestone's
-event id is derived from its id, so loading twice appends nothing the second time, and a
-correction names the milestone it corrects by that id (`corrects = "some-id"`).
+Layout: `regions.toml` (the gazetteer, see `timeline.gazetteer`), `programmes.toml`
+([[programme]]), `sources.toml` ([[source]]) and `milestones/*.toml` ([[milestone]], each with
+a stable `id`). A milestone's event id is derived from its id, so loading twice appends nothing
+the second time, and a correction names the milestone it corrects by that id (`corrects = "some-id"`).
 
 Everything is validated before anything is written; each problem names its file and item.
 """

@@ -119,7 +119,9 @@ def assemble(curated: CuratedRegions, problems: list[FieldProblem]) -> list[Regi
     for index, region in enumerate(curated.region):
         label = f"{FILE}: region[{index}] ({region.code})"
         if region.code in regions:
-            problems.append(FieldProblem(label, "duplicate code (imported or listed twice): use [[override]]"))
+            problems.append(
+                FieldProblem(label, "duplicate code (imported or listed twice): use [[override]]")
+            )
         regions[region.code] = _named(region, readings)
     for index, override in enumerate(curated.override):
         if override.code not in regions:
@@ -131,7 +133,9 @@ def assemble(curated: CuratedRegions, problems: list[FieldProblem]) -> list[Regi
         for field in ("parent", "successor"):
             code = getattr(region, field)
             if code is not None and code not in regions:
-                problems.append(FieldProblem(f"{FILE}: region ({region.code})", f"No {field} region {code!r}"))
+                problems.append(
+                    FieldProblem(f"{FILE}: region ({region.code})", f"No {field} region {code!r}")
+                )
     return sorted(_with_aliases(regions, readings).values(), key=lambda r: r.code)
 
 

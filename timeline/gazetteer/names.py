@@ -125,9 +125,7 @@ def romanise(text: str, readings: Readings = NO_READINGS) -> str:
     syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore")
     if len(syllables) == len(text):  # one syllable per character: apply the place-name readings
         syllables = [readings.characters.get(c, s) for c, s in zip(text, syllables, strict=True)]
-    joined = "".join(
-        ("'" if i and s[:1] in "aeo" else "") + s for i, s in enumerate(syllables)
-    )
+    joined = "".join(("'" if i and s[:1] in "aeo" else "") + s for i, s in enumerate(syllables))
     return joined[:1].upper() + joined[1:]
 
 
@@ -156,4 +154,3 @@ def name_division(name: str, level: RegionLevel, readings: Readings = NO_READING
 def ascii_fold(text: str) -> str:
     """Lower case without ü or apostrophes, so `lvliang`, `luliang` and `Lüliang` compare equal."""
     return text.lower().replace("ü", "u").replace("v", "u").replace("'", "").replace(" ", "")
-
