@@ -199,12 +199,15 @@ def test_codes_the_log_uses_survive_the_package(tmp_path: Path):
     store.close()
 
 
-def test_init_defines_every_region_and_loading_twice_changes_nothing(tmp_path: Path):
+def test_every_region_is_defined_by_an_event_once(tmp_path: Path):
     store = EventStore.open(tmp_path / "t.db", create=True)
     Reference(store.db).ensure_schema()
     count = load_gazetteer(store, SEEDS)
-    assert count == len(gazetteer())
-    assert load_gazetteer(store, SEEDS) == count
+    assert count == len(gazetteer()) == store.head().position
+    assert load_gazetteer(store, SEEDS) == 0  # nothing new the second time
+    assert store.head().position == count
+    [defined] = store.read_stream("region-140781")
+    assert defined.type == "region_defined" and defined.event.region.pinyin == "Jiexiu"
     reference = Reference(store.db)
     assert reference.region("140781").aliases == ("介休", "晋中市介休市")
     assert [r.code for r in reference.ancestors("140781")] == ["140700", "140000", "100000"]

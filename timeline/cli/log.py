@@ -6,7 +6,7 @@ import click
 
 from events.envelope import RecordedEvent
 from events.errors import ChainBroken
-from events.reference import SourceDocument
+from events.reference import Reference, SourceDocument
 from events.store import EventStore
 from events.submissions import check_writer_key
 from events.types import CandidateAccepted, CatalogueEvent, Milestone, ReviewDecision
@@ -23,8 +23,12 @@ from timeline.settings import Settings
 def init(settings: Settings) -> None:
     """Create the database file and its tables, and define the gazetteer's regions (safe to run again)."""
     store = open_store(settings, create=True)
-    regions = load_gazetteer(store, settings.seeds_dir) if has_gazetteer(settings.seeds_dir) else 0
-    click.echo(f"Initialised {settings.db} (head position {store.head().position}, {regions:,} regions).")
+    defined = load_gazetteer(store, settings.seeds_dir) if has_gazetteer(settings.seeds_dir) else 0
+    regions = len(Reference(store.db).regions())
+    click.echo(
+        f"Initialised {settings.db} (head position {store.head().position}): {regions:,} regions, "
+        f"{defined:,} newly defined."
+    )
 
 
 @main.command()

@@ -10,19 +10,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from events.errors import InvalidEvent
-from events.reference import Reference
+from events.errors import FieldProblem, InvalidEvent
 from events.store import EventStore
+from timeline.catalogue import define_catalogue
 from timeline.gazetteer.build import build_regions
 
 
 def load_gazetteer(store: EventStore, folder: str | Path) -> int:
-    """Define every region of the seeds folder's gazetteer in `store`; returns how many."""
-    problems: list = []
+    """Append a `region_defined` event for each region of the seeds folder's gazetteer that is
+    new or changed (none the second time); returns how many were appended."""
+    problems: list[FieldProblem] = []
     regions = build_regions(Path(folder), problems)
     if problems:
         raise InvalidEvent(problems)
-    return Reference(store.db).upsert(regions)
+    result = define_catalogue(store, regions)
+    return 0 if result is None else result.last_position - result.first_position + 1
 
 
 def has_gazetteer(folder: str | Path) -> bool:
