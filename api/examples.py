@@ -51,12 +51,18 @@ def _ref(region: dict[str, Any]) -> dict[str, Any]:
 
 REGION: dict[str, Any] = {
     **_JINZHONG,
+    "kind_en": "city",
+    "level": "prefecture",
+    "pinyin": "Jinzhong",
+    "point": [112.752652, 37.687357],
+    "aliases": ["晋中", "山西省晋中市"],
     "parent": _ref(_SHANXI),
     "ancestors": [_ref(_SHANXI)],
     "children": [_ref(_JIEXIU)],
     "valid_from": None,
     "valid_to": None,
     "successor": None,
+    "history": {"predecessors": [], "successors": []},
     "note": None,
     "links": {
         "url": f"{BASE}/regions/140700",

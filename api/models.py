@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
-from events.reference import RegionKind
+from events.reference import RegionKind, RegionLevel
 from events.types import Event, LongText, SourceRef, Text
 from projections.models import Basis, DateValue, ProjectionState
 
@@ -36,6 +36,7 @@ class RegionEntry(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     code: str
     name: Text
     kind: RegionKind
+    kind_en: str | None = None  # city, county, banner, autonomous county, …
     parent: str | None = None
     url: str
     children: list[RegionEntry] | None = None
@@ -43,19 +44,41 @@ class RegionEntry(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 class RegionList(msgspec.Struct, frozen=True, kw_only=True):
     regions: list[RegionEntry]
+    next_cursor: str | None = None  # pass as `cursor` for the next page; None on the last
     basis: Basis
+
+
+class RegionChange(msgspec.Struct, frozen=True, kw_only=True):
+    """A region this one replaced, or one that replaced it, and when."""
+
+    code: str
+    name: Text
+    kind: RegionKind
+    url: str
+    date: str | None  # EDTF: when the older code was retired
+
+
+class RegionHistory(msgspec.Struct, frozen=True, kw_only=True):
+    predecessors: list[RegionChange]  # codes this one replaced
+    successors: list[RegionChange]  # the codes that replaced it, nearest first
 
 
 class RegionDetail(msgspec.Struct, frozen=True, kw_only=True):
     code: str
     name: Text
     kind: RegionKind
+    kind_en: str | None = None
+    level: RegionLevel
+    pinyin: str | None = None
+    point: tuple[float, float] | None = None  # (longitude, latitude)
+    aliases: list[str]
     parent: RegionRef | None
     ancestors: list[RegionRef]
     children: list[RegionRef]
     valid_from: str | None = None
     valid_to: str | None = None
     successor: str | None = None
+    history: RegionHistory
     note: LongText | None = None
     links: RegionLinks
     basis: Basis

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from litestar import Controller, Request, get
 from litestar.openapi.spec import Example
@@ -10,14 +10,13 @@ from litestar.params import PathParameter, QueryParameter
 from litestar.response.base import ASGIResponse
 
 from api import examples, params
-from api.caching import Reader, answer
+from api.caching import answer
 from api.context import api_of
-from api.links import region_links, region_url
-from api.models import RegionDetail, RegionEntry, RegionList
+from api.models import RegionDetail, RegionList
 from api.openapi import READ_HEADERS, answers
+from api.region_views import DEFAULT_LIMIT, RegionQuery, region_detail, region_list
 from api.timeline import TimelineQuery, TimelineView, timeline_view
-from api.views import head_basis, region_ref, region_ref_of
-from events.reference import Region
+from events.reference import RegionLevel
 from projections import StatusReport, status_report
 
 RegionCode = Annotated[
@@ -39,58 +38,27 @@ Cursor = Annotated[
     str | None,
     QueryParameter(description="Pass back a page's `next_cursor` for the next page.", max_length=200),
 ]
-
-
-def _entry(base: str, region: Region) -> RegionEntry:
-    return RegionEntry(
-        code=region.code,
-        name=region.name,
-        kind=region.kind,
-        parent=region.parent,
-        url=region_url(base, region.code),
-    )
-
-
-def region_list(r: Reader, tree: bool) -> RegionList:
-    regions = r.reference.regions()
-    if not tree:
-        return RegionList(regions=[_entry(r.base_url, x) for x in regions], basis=head_basis(r.state.head))
-    children: dict[str | None, list[Region]] = {}
-    known = {x.code for x in regions}
-    for region in regions:
-        # A region whose parent is not in the gazetteer is shown as a root.
-        children.setdefault(region.parent if region.parent in known else None, []).append(region)
-
-    def node(region: Region) -> RegionEntry:
-        below = [node(child) for child in children.get(region.code, [])]
-        entry = _entry(r.base_url, region)
-        return RegionEntry(**{**_fields(entry), "children": below})
-
-    roots = [node(region) for region in children.get(None, [])]
-    return RegionList(regions=roots, basis=head_basis(r.state.head))
-
-
-def _fields(entry: RegionEntry) -> dict[str, Any]:
-    return {name: getattr(entry, name) for name in entry.__struct_fields__}
-
-
-def region_detail(r: Reader, code: str) -> RegionDetail:
-    region = r.reference.region(code)
-    base = r.base_url
-    return RegionDetail(
-        code=region.code,
-        name=region.name,
-        kind=region.kind,
-        parent=region_ref_of(base, r.reference, region.parent) if region.parent else None,
-        ancestors=[region_ref(base, x) for x in r.reference.ancestors(code)],
-        children=[region_ref(base, x) for x in r.reference.children(code)],
-        valid_from=region.valid_from,
-        valid_to=region.valid_to,
-        successor=region.successor,
-        note=region.note,
-        links=region_links(base, code),
-        basis=head_basis(r.state.head),
-    )
+ParentCode = Annotated[
+    str | None,
+    QueryParameter(description="Only the regions directly below this code.", pattern=r"^\d{6}$"),
+]
+Level = Annotated[
+    RegionLevel | None,
+    QueryParameter(description="Only regions at this level (districts, county-level cities: `county`)."),
+]
+RegionText = Annotated[
+    str | None,
+    QueryParameter(
+        description="Chinese name or alias (`介休`, `晋`), pinyin or English name in any case "
+        "(`jiexiu`; `lv` or `u` for ü), or a code prefix (`1407`).",
+        max_length=100,
+        examples=[Example(summary="pinyin", value="jiexiu"), Example(summary="code prefix", value="1407")],
+    ),
+]
+RegionCursor = Annotated[
+    str | None,
+    QueryParameter(description="Pass back a page's `next_cursor` for the next page.", pattern=r"^\d{6}$"),
+]
 
 
 class RegionController(Controller):
@@ -98,19 +66,27 @@ class RegionController(Controller):
     tags = ("regions",)
     response_headers = READ_HEADERS
 
-    @get("/", summary="List regions", responses=answers(RegionList))
+    @get("/", summary="List regions", responses=answers(RegionList, 400))
     async def list_regions(
         self,
         request: Request,
         tree: Annotated[bool, QueryParameter(description="Nest regions under their parents.")] = False,
+        parent: ParentCode = None,
+        level: Level = None,
+        q: RegionText = None,
+        cursor: RegionCursor = None,
+        limit: params.Limit = DEFAULT_LIMIT,
     ) -> ASGIResponse:
-        """Every region of the gazetteer (GB/T 2260 codes, names in Chinese and English)."""
+        """The gazetteer (GB/T 2260 codes, names in Chinese and English), in code order, a page
+        at a time. With `tree`, each page holds top-most matches with the matches below them."""
         api = api_of(request)
-        return await answer(api, request, lambda r: region_list(r, tree))
+        query = RegionQuery(tree=tree, parent=parent, level=level, q=q, cursor=cursor, limit=limit)
+        return await answer(api, request, lambda r: region_list(r, query))
 
     @get("/{code:str}", summary="A region", responses=answers(RegionDetail, 404, example=examples.REGION))
     async def get_region(self, request: Request, code: RegionCode) -> ASGIResponse:
-        """Names, kind, parent, children, and links to its timeline, status and calendar feed."""
+        """Names, aliases, kind, point, parent, children, history (the codes it replaced and
+        that replaced it), and links to its timeline, status and calendar feed."""
         api = api_of(request)
         return await answer(api, request, lambda r: region_detail(r, code))
 
