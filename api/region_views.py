@@ -110,3 +110,14 @@ def region_history(base: str, reference: Reference, region: Region) -> RegionHis
         seen.add(following.code)
         current = following
     return RegionHistory(predecessors=predecessors, successors=successors)
+
+
+def region_choices(reference: Reference, code: str) -> list[Region]:
+    """The regions a picker offers around `code` before any search: the regions above it, its
+    siblings and the regions below it, in force today (and `code` itself, even if retired)."""
+    region = reference.region(code)
+    above = [x for x in reversed(reference.ancestors(code)) if x.kind != "nation"]
+    siblings = reference.children(region.parent) if region.parent else [region]
+    below = reference.children(code)
+    chosen = [*above, *siblings, *below]
+    return [x for x in dict.fromkeys(chosen) if x.valid_to is None or x.code == code]

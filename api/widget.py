@@ -28,6 +28,7 @@ from api.context import Api, ApiDep
 from api.encoding import Encoded, compress, variant_etag, vary
 from api.openapi import READ_HEADERS, read_responses
 from api.problems import BadParameter
+from api.region_views import region_choices
 from api.tracked import Scope, answer_tracked
 from events.dates import parse_edtf
 from events.errors import UnknownReference
@@ -660,7 +661,10 @@ def render_home(r: Reader, region: str | None, lang: str, theme: str) -> str:
         f'<iframe src="{base}/embed/regions/{region}?lang={lang}" title="{TEXT[lang]["name"]}" '
         'width="100%" height="600" loading="lazy"></iframe>'
     )
-    choices = [{"code": x.code, "label": f"{getattr(x.name, lang)} ({x.code})"} for x in regions]
+    choices = [
+        {"code": x.code, "label": f"{getattr(x.name, lang)} ({x.code})", "zh": x.name.zh, "en": x.name.en}
+        for x in (region_choices(r.reference, region) if region else [])
+    ]
     return _templates.get_template("home.html").render(
         html_lang=_html_lang(lang),
         regions=choices,

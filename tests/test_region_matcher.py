@@ -76,11 +76,14 @@ def test_this_city_and_the_whole_province_mean_the_publishers():
 
 
 def test_old_and_new_codes_of_one_place():
-    # The old official name means the old code; a bare short name means the place today.
+    # The old official name means the old code; a bare short name could be either code, and
+    # only the date of the fact tells which: left to the caller, with both candidates.
     [old] = matcher().find("太谷县2018年的试点")
     assert (old.code, set(old.candidates)) == ("140726", {"140726", "140703"})
     [bare] = matcher().find("太谷的试点", context="140700")
-    assert (bare.code, set(bare.candidates)) == ("140703", {"140726", "140703"})
+    assert (bare.code, set(bare.candidates)) == (None, {"140726", "140703"})
+    [new] = matcher().find("太谷区的试点", context="140700")
+    assert (new.code, set(new.candidates)) == ("140703", {"140703"})
 
 
 def test_ordinary_words_are_not_read_as_far_away_counties():

@@ -238,10 +238,16 @@ def test_the_home_page_offers_regions_and_the_snippet(client: TestClient) -> Non
     assert response.status_code == 200
     assert "'unsafe-inline'" not in response.headers["content-security-policy"]
     page = response.text
-    assert f'<option dir="auto" value="{data.JIEXIU}" selected>Test County ({data.JIEXIU})</option>' in page
+    option = f'<option dir="auto" value="{data.JIEXIU}" data-zh="测试县" data-en="Test County" selected>'
+    assert option + f"Test County ({data.JIEXIU})</option>" in page
+    # The picker starts with the regions around the chosen one, not the whole gazetteer.
+    assert page.count("<option dir=") == 3  # Test Province, Test City, Test County
     assert "&lt;script src=&#34;http://testserver.local/widget.js&#34; async&gt;" in page
     assert 'id="demo" class="reform-timeline" data-region="990101" data-lang="en"' in page
     fallback = client.get("/", params={"region": "<b>"}).text
     assert 'data-region="140700"' in fallback and "<b>" not in fallback
+    assert 'value="140781" data-zh="介休市" data-en="Jiexiu"' in fallback  # Jinzhong's counties
+    assert 'value="140726"' not in fallback  # a retired code is not offered
+    assert 'id="region-search"' in fallback
     assert client.get("/static/home.js").status_code == 200
     assert client.get("/static/site.css").headers["content-type"].startswith("text/css")

@@ -15,9 +15,9 @@
     return name ? `${name} (${r.code})` : r.code;
   };
 
-  // The server renders the picker; refresh it from GET /regions so it names regions in the
-  // chosen language and lists any region added since.
-  let regions = [];
+  // The server renders the regions around the chosen one (names in both languages on each
+  // option); the search box asks GET /regions for any other division, by name, pinyin or code.
+  let regions = Array.from(region.options, (o) => ({ code: o.value, name: { zh: o.dataset.zh, en: o.dataset.en } }));
   const fillRegions = () => {
     if (!regions.length) return;
     const current = region.value;
@@ -61,12 +61,21 @@
     if (navigator.clipboard) navigator.clipboard.writeText(snippet.textContent).then(done, () => {});
   });
 
-  fetch("/regions", { headers: { Accept: "application/json" } })
-    .then((res) => (res.ok ? res.json() : Promise.reject(new Error(String(res.status)))))
-    .then((data) => {
-      const list = Array.isArray(data) ? data : data.regions || data.items || [];
-      regions = list.filter((r) => r && r.code);
-      fillRegions();
-    })
-    .catch(() => {}); // the server-rendered list stays
+  const search = $("region-search");
+  let asked = 0;
+  search.addEventListener("input", () => {
+    const q = search.value.trim();
+    if (!q) return;
+    const ticket = ++asked;
+    fetch(`/regions?limit=50&q=${encodeURIComponent(q)}`, { headers: { Accept: "application/json" } })
+      .then((res) => (res.ok ? res.json() : Promise.reject(new Error(String(res.status)))))
+      .then((data) => {
+        const found = (data.regions || []).filter((r) => r && r.code);
+        if (ticket !== asked || !found.length) return; // a later search answers, or nothing matched
+        const kept = regions.find((r) => r.code === region.value);
+        regions = kept && !found.some((r) => r.code === kept.code) ? [kept, ...found] : found;
+        fillRegions();
+      })
+      .catch(() => {}); // the regions shown stay
+  });
 })();

@@ -54,6 +54,10 @@ def test_home_page_shows_the_widget_a_picker_and_the_snippet(tab: Tab, service: 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "home.png"), full_page=True)
 
+    # Any division can be picked: the search box asks GET /regions (here by code prefix).
+    assert page.locator(f'#region option[value="{data.JIEXIU}"]').count() == 0
+    page.fill("#region-search", data.JIEXIU[:4])
+    page.locator(f'#region option[value="{data.JIEXIU}"]').wait_for(state="attached")
     page.select_option("#region", data.JIEXIU)
     page.locator("#demo .name", has_text="测试县").wait_for()
     page.locator("#demo li").nth(len(data.JIEXIU_MILESTONES) - 1).wait_for()
@@ -66,8 +70,14 @@ def test_home_page_shows_the_widget_a_picker_and_the_snippet(tab: Tab, service: 
     page.select_option("#lang", "en")
     page.locator("#demo .name", has_text="Test County").wait_for()
     option = page.locator(f'#region option[value="{data.JIEXIU}"]')
-    assert option.text_content() == f"Test County ({data.JIEXIU})"  # from GET /regions
+    assert option.text_content() == f"Test County ({data.JIEXIU})"  # relabelled in English
     assert page.locator("#demo li time").last.text_content() == "Oct 2017"  # oldest last
+
+    page.fill("#region-search", "xinjiang")  # a division far from the seeds, by pinyin
+    page.locator('#region option[value="650000"]').wait_for(state="attached")
+    page.select_option("#region", "650000")
+    page.locator("#demo .name", has_text="Xinjiang").wait_for()
+    assert 'data-region="650000"' in (page.locator("#snippet").text_content() or "")
     assert tab.violations() == []
     assert tab.errors == []
 

@@ -10,8 +10,10 @@ Where surfaces overlap, the longest wins, then the leftmost: in `介休市和平
 
 A surface several regions share stays ambiguous (`code` None, every code in `candidates`)
 unless the publishing region (`context`) settles it: a bare name resolves within the context
-first, then within its parent, and so on up. A retired code and its successor are one place:
-a bare `太谷` means the current 太谷区, while the old official name `太谷县` means 140726.
+first, then within its parent, and so on up. A retired code and its successor are one place
+under two codes: a bare `太谷` stays ambiguous between 140726 and 140703, since only the date of
+the fact tells which code it takes (the extractor knows it; `timeline.curation.places`
+settles it); the old official name `太谷县` means 140726.
 `全市`, `我市`, `本市` (and 省, 县, 区, 旗, 州) mean the nearest of the context and the regions
 above it whose name ends in that character.
 
@@ -99,7 +101,7 @@ class RegionMatcher:
             for scope in self._scopes(context):
                 near = [code for code in pool if scope is None or self._within(code, scope)]
                 if near:
-                    return self._one_place(near), candidates
+                    return (near[0] if len(near) == 1 else None), candidates
         return None, candidates
 
     def _province(self, context: str | None) -> str | None:
@@ -124,21 +126,6 @@ class RegionMatcher:
             seen.add(code)
             code = self.regions[code].parent if code in self.regions else None  # type: ignore[assignment]
         return False
-
-    def _current(self, code: str) -> str:
-        """Follow successors to the division in force today."""
-        seen = {code}
-        while (successor := self.regions[code].successor) and successor not in seen:
-            code = successor
-            seen.add(code)
-        return code
-
-    def _one_place(self, codes: list[str]) -> str | None:
-        """The code when `codes` are one place (one region, or a retired code and its successor)."""
-        if len(codes) == 1:
-            return codes[0]
-        current = {self._current(code) for code in codes}
-        return current.pop() if len(current) == 1 else None
 
     def _deictic(self, suffix: str, context: str | None) -> str | None:
         for scope in self._scopes(context):
