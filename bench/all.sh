@@ -20,6 +20,7 @@ run() {
 }
 run append.py --events 100000 --singles 300
 run projections.py --events 20000
+run gazetteer.py --repeat 3
 run ics.py --events 2000 --repeat 5
 run delivery.py --events 2000
 run http.py --seconds 3 --rounds 1
@@ -27,7 +28,7 @@ run schemathesis_run.py --max-examples 5
 run faults.py --quick
 for script in bench/*.py; do  # a script added later without a line above still runs
     case "$(basename "$script")" in
-        append.py | projections.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py) ;;
+        append.py | projections.py | gazetteer.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py) ;;
         *) run "$(basename "$script")" ;;
     esac
 done

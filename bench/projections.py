@@ -3,9 +3,10 @@
     python bench/projections.py                  # 1,000,000 events (several minutes)
     python bench/projections.py --events 20000   # a quick run
 
-Generates a log over ~3,000 regions (a province, 30 cities, 99 counties each) and 20
-programmes (a mix of milestone types, some month/year/`../DATE` precision, ~2% corrections)
-into a temp file, then prints, measured in the same run:
+Generates a log over the real gazetteer (`seeds/`: 3,243 regions, 2,849 of them counties in
+force and 334 prefectures, each defined by a `region_defined` event first) and 20 programmes
+(a mix of milestone types, some month/year/`../DATE` precision, ~2% corrections) into a temp
+file, then prints, measured in the same run:
 - rebuild throughput beside a raw read-decode-fold of the same rows (sqlite3 select +
   the store's msgspec decoder + a dict fold), each in its own process, with the rebuild's
   peak memory (VmHWM);
@@ -33,7 +34,7 @@ from pathlib import Path
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
 from events.envelope import NewEvent  # noqa: E402
-from events.reference import Programme, Reference, Region, SourceDocument  # noqa: E402
+from events.reference import Programme, Reference, Region, SourceDocument, region_level  # noqa: E402
 from events.store import EventStore  # noqa: E402
 from events.types import (  # noqa: E402
     DesignationEnded,
@@ -53,8 +54,12 @@ from events.types import (  # noqa: E402
     decode_event,
 )
 from projections import programme_members, rebuild, status_report, timeline_page  # noqa: E402
+from timeline.catalogue import define_catalogue  # noqa: E402
+from timeline.gazetteer.build import build_regions  # noqa: E402
 
-CITIES, COUNTIES, PROGRAMMES, PILOTS = 30, 99, 20, 150
+REPO = Path(__file__).resolve().parents[1]
+
+PROGRAMMES, PILOTS = 20, 150
 TARGETS = {"ratio": 0.5, "memory_mb": 300, "timeline_p99": 5.0, "status_p99": 2.0, "members_p99": 2.0}
 SOURCE = (SourceRef(document="bench-doc", locator="para 3"),)
 KINDS = [  # (weight, kind)
@@ -72,22 +77,9 @@ KINDS = [  # (weight, kind)
 
 
 def catalogue() -> tuple[list[Region], list[Programme]]:
-    name = Text(zh="山西省", en="Shanxi")
-    regions = [Region(code="140000", name=name, kind="province")]
-    for c in range(1, CITIES + 1):
-        city = f"14{c:02}00"
-        regions.append(
-            Region(code=city, name=Text(zh=f"市{c}", en=f"City {c}"), kind="prefecture", parent="140000")
-        )
-        for k in range(1, COUNTIES + 1):
-            regions.append(
-                Region(
-                    code=f"14{c:02}{k:02}",
-                    name=Text(zh=f"县{c}-{k}", en=f"County {c}-{k}"),
-                    kind="county",
-                    parent=city,
-                )
-            )
+    problems: list = []
+    regions = build_regions(REPO / "seeds", problems)
+    assert not problems, problems
     programmes = [
         Programme(
             slug=f"programme-{p:02}",
@@ -104,8 +96,9 @@ def catalogue() -> tuple[list[Region], list[Programme]]:
 class Generator:
     def __init__(self, seed: int, regions: list[Region], programmes: list[Programme]) -> None:
         self.rnd = random.Random(seed)
-        self.counties = [r.code for r in regions if r.kind == "county"]
-        self.cities = [r.code for r in regions if r.kind == "prefecture"]
+        current = [r for r in regions if r.valid_to is None]
+        self.counties = [r.code for r in current if region_level(r) == "county"]
+        self.cities = [r.code for r in current if region_level(r) == "prefecture"]
         self.slugs = [p.slug for p in programmes]
         self.pilots = {s: self.rnd.sample(self.counties + self.cities, PILOTS) for s in self.slugs}
         self.milestones: list[tuple[str, str]] = []  # (event id, stream)
@@ -194,13 +187,12 @@ def _id(i: int) -> str:
 def generate(path: Path, events: int, seed: int) -> None:
     store = EventStore.open(path, synchronous="OFF")
     regions, programmes = catalogue()
-    reference = Reference(store.db)
-    reference.ensure_schema()
+    Reference(store.db).ensure_schema()
     title, publisher = Text(zh="基准", en="Bench"), Text(zh="无", en="None")
     source = SourceDocument(
         id="bench-doc", title=title, publisher=publisher, published="2024-08-28", kind="news"
     )
-    reference.upsert([*regions, *programmes, source])
+    define_catalogue(store, [*regions, *programmes, source])  # as `timeline init` and `load` do
     gen = Generator(seed, regions, programmes)
     for start in range(0, events, 50_000):
         store.append([gen.event(i) for i in range(start, min(events, start + 50_000))])
@@ -288,8 +280,9 @@ def queries(path: Path, count: int, seed: int, cache_mb: int) -> dict[str, tuple
     store.conn.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
     reference = Reference(store.db)
     regions, programmes = catalogue()
-    cities = [r.code for r in regions if r.kind == "prefecture"]
-    places = [r.code for r in regions if r.kind != "province"]
+    current = [r for r in regions if r.valid_to is None]
+    cities = [r.code for r in current if region_level(r) == "prefecture"]
+    places = [r.code for r in current if region_level(r) in ("prefecture", "county")]
     slugs = [p.slug for p in programmes]
     cursors: list[str | None] = [None]
 

@@ -11,7 +11,7 @@ from events.errors import FieldProblem
 from events.reference import Region, RegionLevel, region_level
 from events.types import Text
 from timeline.gazetteer.curated import CuratedRegions, Override, read_curated
-from timeline.gazetteer.names import Readings, name_division
+from timeline.gazetteer.names import Readings, name_division, split_name
 from timeline.gazetteer.package import PACKAGE, parent_code, read_divisions
 
 NATION = "100000"
@@ -67,19 +67,19 @@ def _named(region: Region, readings: Readings) -> Region:
     )
 
 
-def _derived_aliases(region: Region, regions: dict[str, Region], readings: Readings) -> list[str]:
+def _derived_aliases(region: Region, regions: dict[str, Region]) -> list[str]:
     """Short name (介休), the name with its parent's (晋中市介休市), and former names."""
     found: list[str] = []
-    short = name_division(region.name.zh, region_level(region), readings).short
-    if short and short != region.name.zh:
-        found.append(short)
+    base, _ = split_name(region.name.zh, region_level(region))
+    if len(base) >= 2 and base != region.name.zh:  # a one-character short name stands for nothing
+        found.append(base)
     parent = regions.get(region.parent or "")
     if parent is not None and parent.kind != "nation":
         found.append(parent.name.zh + region.name.zh)
     return found
 
 
-def _former_names(regions: dict[str, Region], readings: Readings) -> dict[str, list[str]]:
+def _former_names(regions: dict[str, Region]) -> dict[str, list[str]]:
     """Names of retired codes, as aliases of their successors (太谷县 for 太谷区).
 
     A name that is only a generic word (城区, 郊区) is given with its parent's name instead.
@@ -88,20 +88,20 @@ def _former_names(regions: dict[str, Region], readings: Readings) -> dict[str, l
     for old in regions.values():
         if old.successor is None or old.successor not in regions:
             continue
-        named = name_division(old.name.zh, region_level(old), readings)
+        base, _ = split_name(old.name.zh, region_level(old))
         parent = regions.get(old.parent or "")
         name = old.name.zh
-        if named.base == name and parent is not None:
+        if base == name and parent is not None:
             name = parent.name.zh + name
         former.setdefault(old.successor, []).append(name)
     return former
 
 
-def _with_aliases(regions: dict[str, Region], readings: Readings) -> dict[str, Region]:
-    former = _former_names(regions, readings)
+def _with_aliases(regions: dict[str, Region]) -> dict[str, Region]:
+    former = _former_names(regions)
     result = {}
     for code, region in regions.items():
-        wanted = [*region.aliases, *_derived_aliases(region, regions, readings), *former.get(code, [])]
+        wanted = [*region.aliases, *_derived_aliases(region, regions), *former.get(code, [])]
         aliases = tuple(dict.fromkeys(a for a in wanted if a != region.name.zh))
         result[code] = msgspec.structs.replace(region, aliases=aliases)
     return result
@@ -136,7 +136,7 @@ def assemble(curated: CuratedRegions, problems: list[FieldProblem]) -> list[Regi
                 problems.append(
                     FieldProblem(f"{FILE}: region ({region.code})", f"No {field} region {code!r}")
                 )
-    return sorted(_with_aliases(regions, readings).values(), key=lambda r: r.code)
+    return sorted(_with_aliases(regions).values(), key=lambda r: r.code)
 
 
 @lru_cache(maxsize=4)

@@ -64,11 +64,6 @@ class DivisionName(msgspec.Struct, frozen=True, kw_only=True):
     pinyin: str  # of `base`: "Jiexiu", "Xi'an"
     english: str  # "Jiexiu", "Qi County", "Inner Mongolia" (with an override)
 
-    @property
-    def short(self) -> str | None:
-        """The short name people write (`介休`), unless one character, too bare to stand alone."""
-        return self.base if len(self.base) >= 2 else None
-
 
 @cache
 def _ethnic_groups() -> tuple[str, ...]:
