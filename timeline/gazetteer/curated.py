@@ -14,6 +14,7 @@ import msgspec
 
 from events.errors import FieldProblem
 from events.reference import Region
+from events.text import text_problems
 from events.types import EdtfText, Line, LongText, RegionCode
 from timeline.gazetteer.names import Readings
 
@@ -68,7 +69,11 @@ def read_curated(path: Path, problems: list[FieldProblem]) -> CuratedRegions | N
             code = entry.get("code") if isinstance(entry, dict) else None
             label = f"{path.name}: {key}[{index}]" + (f" ({code})" if code else "")
             try:
-                items[key].append(msgspec.convert(entry, type=cls))
+                item = msgspec.convert(entry, type=cls)
             except msgspec.ValidationError as e:
                 problems.append(FieldProblem(label, str(e)))
+                continue
+            found = text_problems(item, "$")  # names and notes stay on one line, and so on
+            problems += [FieldProblem(label, f"{p.message} - at `{p.path}`") for p in found]
+            items[key].append(item)
     return msgspec.structs.replace(header, **items)

@@ -11,7 +11,6 @@ from __future__ import annotations
 from functools import cache
 
 import msgspec
-from pypinyin import Style, lazy_pinyin
 
 from events.reference import RegionKind, RegionLevel
 from timeline.gazetteer.package import read_ethnic_groups
@@ -117,6 +116,10 @@ def romanise(text: str, readings: Readings = NO_READINGS) -> str:
     """Pinyin without tones, syllables joined, an apostrophe before a/e/o (`Xi'an`), capitalised."""
     if text in readings.names:
         return readings.names[text]
+    # Imported here: pypinyin loads its dictionaries on import (~0.1 s), which every `timeline`
+    # command would pay otherwise; only building the gazetteer needs them.
+    from pypinyin import Style, lazy_pinyin
+
     syllables = lazy_pinyin(text, style=Style.NORMAL, v_to_u=True, errors="ignore")
     if len(syllables) == len(text):  # one syllable per character: apply the place-name readings
         syllables = [readings.characters.get(c, s) for c, s in zip(text, syllables, strict=True)]
