@@ -24,6 +24,7 @@ from api.encoding import COMPRESSION, ENCODED
 from api.favicon import favicon
 from api.feeds import FeedController
 from api.hosts import HostCheck
+from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
 from api.problems import EXCEPTION_HANDLERS
 from api.widget import widget_handlers
@@ -34,7 +35,7 @@ from timeline.settings import Settings, load_settings
 
 # Route handlers and routers other modules contribute (the widget, the ICS feeds): each module
 # appends to this list when it is written, and `create_app` mounts whatever is here.
-EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon]
+EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon, *stream_handlers]
 
 
 def _version() -> str:
@@ -117,7 +118,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
         opt={ENCODED: True},
         request_max_body_size=settings.max_body_bytes,
         logging_config=None,  # the server configures logging, in one format (timeline.logs)
-        lifespan=[_lifespan(api)],
+        lifespan=[_lifespan(api), live_lifespan(api)],
         state=State({"api": api}),
     )
     app.before_send.append(_allow_every_method(app))  # type: ignore[arg-type]

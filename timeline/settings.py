@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     scheduler: bool = True
     lease_seconds: float = 15.0
     log_level: str = "INFO"
+    max_stream_clients: int = 1000
+    stream_heartbeat_seconds: float = 15.0
+    stream_retry_ms: int = 3000
 
     @property
     def public_url(self) -> str:

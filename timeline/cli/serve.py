@@ -128,6 +128,8 @@ def serve(
         access_log=access_log,
         log_config=log_config(settings.log_level),
         log_level=settings.log_level.lower(),
+        # Event streams never end by themselves: give them a moment, then close them on shutdown.
+        timeout_graceful_shutdown=3,
     )
 
 

@@ -1,0 +1,175 @@
+"""Milestone changes as they are appended: what a new event did to a timeline entry.
+
+Live streams and webhooks need, for one new event, the entry it added, corrected or retracted,
+as known right after it (and right before, to tell whether a filtered view was affected). That
+is a fold of the milestone's own stream up to the event's position, read from the log: it
+does not wait for the timeline projection to catch up, and it answers the same for an event
+replayed long after it was appended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import msgspec
+
+from events.envelope import RecordedEvent
+from events.reference import Reference
+from events.store import EventStore
+from events.submissions import apply_changes
+from events.types import LongText, Milestone, MilestoneCorrected, MilestoneRetracted, Text
+from projections.models import Correction, Retraction, Source, TimelineEntry, date_value
+from projections.regions import tree_of
+
+ChangeKind = Literal["added", "corrected", "retracted"]
+
+
+class MilestoneChange(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """An event's effect on a timeline entry: `entry` after it, `before` (None when added)."""
+
+    kind: ChangeKind
+    position: int
+    entry: TimelineEntry
+    before: TimelineEntry | None = None
+
+
+class ViewFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """Which entries a timeline view lists: a region (with its descendants), types, programmes.
+
+    `region=None` is every region (a programme's view).
+    """
+
+    region: str | None = None
+    descendants: bool = False
+    types: frozenset[str] | None = None
+    programmes: frozenset[str] | None = None
+
+    def matches(self, entry: TimelineEntry, reference: Reference) -> bool:
+        if self.types is not None and entry.type not in self.types:
+            return False
+        if self.programmes is not None and self.programmes.isdisjoint(entry.programmes):
+            return False
+        if self.region is None:
+            return True
+        if not self.descendants:
+            return self.region in entry.regions
+        tree = tree_of(reference)
+        return any(tree.within(code, self.region) for code in entry.regions)
+
+    def affected(self, change: MilestoneChange, reference: Reference) -> ChangeKind | None:
+        """How the view sees the change: None when it shows the entry neither before nor after."""
+        now = self.matches(change.entry, reference)
+        before = change.before is not None and self.matches(change.before, reference)
+        if not now and not before:
+            return None
+        if change.kind == "retracted":
+            return "retracted"
+        return "corrected" if before else "added"
+
+
+def milestone_change(store: EventStore, recorded: RecordedEvent) -> MilestoneChange | None:
+    """What `recorded` did to a milestone's entry; None for events that are not about one."""
+    event = recorded.event
+    if isinstance(event, Milestone):
+        return MilestoneChange(kind="added", position=recorded.position, entry=fold([recorded]))
+    if isinstance(event, MilestoneCorrected):
+        target_id, kind = str(event.corrects), "corrected"
+    elif isinstance(event, MilestoneRetracted):
+        target_id, kind = str(event.retracts), "retracted"
+    else:
+        return None
+    # Amendments go to the stream of the milestone they amend (the write path enforces it).
+    history = [e for e in store.read_stream(recorded.stream) if e.position <= recorded.position]
+    target = next((e for e in history if str(e.event_id) == target_id), None)
+    if target is None or not isinstance(target.event, Milestone):
+        return None
+    amending = [e for e in history if _target(e) == target_id]
+    before = fold([target, *amending[:-1]])
+    if kind == "retracted" and before.retracted:
+        return None  # a second retraction changes nothing
+    return MilestoneChange(
+        kind=kind,  # type: ignore[arg-type]
+        position=recorded.position,
+        entry=fold([target, *amending]),
+        before=before,
+    )
+
+
+def fold(events: Sequence[RecordedEvent]) -> TimelineEntry:
+    """A milestone's entry from its event and the amendments after it, in log order."""
+    first = events[0]
+    milestone = first.event
+    assert isinstance(milestone, Milestone)
+    corrections: list[Correction] = []
+    retraction: Retraction | None = None
+    for amendment in events[1:]:
+        event = amendment.event
+        if isinstance(event, MilestoneCorrected):
+            corrected, _ = apply_changes(milestone, event.changes, "$.changes")
+            if corrected is None:  # the log holds an invalid correction: it changes nothing
+                continue
+            milestone = corrected
+            corrections.append(
+                Correction(
+                    event_id=str(amendment.event_id),
+                    position=amendment.position,
+                    recorded_at=amendment.recorded_at,
+                    reason=event.reason,
+                    fields=sorted(event.changes),
+                )
+            )
+        elif isinstance(event, MilestoneRetracted) and retraction is None:
+            retraction = Retraction(
+                event_id=str(amendment.event_id),
+                position=amendment.position,
+                recorded_at=amendment.recorded_at,
+                reason=event.reason,
+            )
+    return _entry(first, milestone, corrections, retraction)
+
+
+def _entry(
+    first: RecordedEvent,
+    milestone: Milestone,
+    corrections: list[Correction],
+    retraction: Retraction | None,
+) -> TimelineEntry:
+    data: dict[str, Any] = msgspec.to_builtins(milestone)
+    for name in ("type", "occurred", "regions", "programmes", "title", "summary", "sources"):
+        data.pop(name, None)
+    data.pop("confidence", None)
+    data.pop("note", None)
+    changes = [c.recorded_at for c in corrections]
+    if retraction is not None:
+        changes.append(retraction.recorded_at)
+    return TimelineEntry(
+        event_id=str(first.event_id),
+        position=first.position,
+        type=first.type,
+        occurred=date_value(milestone.occurred),
+        regions=list(milestone.regions),
+        programmes=list(milestone.programmes),
+        title=Text(zh=milestone.title.zh, en=milestone.title.en),
+        summary=LongText(zh=milestone.summary.zh, en=milestone.summary.en),
+        sources=[Source(document=s.document, locator=s.locator) for s in milestone.sources],
+        confidence=milestone.confidence,
+        note=milestone.note,
+        details=data,
+        corrected=bool(corrections),
+        corrections=corrections,
+        retracted=retraction is not None,
+        retraction=retraction,
+        recorded_at=first.recorded_at,
+        last_modified=max(changes, default=first.recorded_at),
+        sequence=len(changes),
+    )
+
+
+def _target(recorded: RecordedEvent) -> str | None:
+    event = recorded.event
+    if isinstance(event, MilestoneCorrected):
+        return str(event.corrects)
+    if isinstance(event, MilestoneRetracted):
+        return str(event.retracts)
+    return None
