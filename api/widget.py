@@ -33,6 +33,7 @@ from api.tracked import Scope, answer_tracked
 from events.dates import parse_edtf
 from events.errors import UnknownReference
 from events.reference import Reference
+from projections.base import placement
 from projections.errors import InvalidCursor
 from projections.models import Basis, DateValue, TimelineEntry, TimelinePage
 from projections.queries import timeline_page
@@ -194,6 +195,7 @@ class WidgetEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     sources: list[WidgetSource]
     corrected: bool = False
     retracted: bool = False
+    order: str | None = None  # the timeline's sort key, so a live widget can slot an entry in
 
 
 class WidgetPage(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -254,6 +256,7 @@ def widget_entry(entry: TimelineEntry, reference: Reference, lang: str) -> Widge
         sources=_sources(entry, reference, lang),
         corrected=entry.corrected,
         retracted=entry.retracted,
+        order=f"{placement(entry.occurred.edtf).key | entry.position:020d}",
     )
 
 

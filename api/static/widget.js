@@ -5,7 +5,8 @@
 // Options (data- attributes on the host element): region | programme, lang (zh|en),
 // programmes, types, roles (comma lists), descendants (true, the default | false), limit (1-500),
 // order (newest, the default | oldest), max-height (pixels or a CSS length: the list scrolls
-// inside), compact (true: date and title only), theme (light|dark|auto).
+// inside), compact (true: date and title only), theme (light|dark|auto),
+// live ("true": keep it open on the service's event stream).
 // Theming: set --rt-accent, --rt-bg, --rt-fg, --rt-muted, --rt-border, --rt-focus, --rt-font,
 // --rt-font-size, --rt-radius on the host element; they inherit into the shadow root.
 // Strict-CSP safe: no eval, no innerHTML, no style attributes, no <style> elements (one
@@ -248,6 +249,8 @@ footer{margin:12px 0 0}
       cited.length ? joined(h("p", "src", t.sources), cited, t.sep) : null
     );
     li.tabIndex = -1; // focus target after "load more"
+    li.dataset.id = String(e.id || ""); // live updates find an entry by id and slot new ones in by order
+    if (e.order) li.dataset.order = String(e.order);
     return li;
   };
 
@@ -273,7 +276,7 @@ footer{margin:12px 0 0}
     if (d.order === "oldest" || d.order === "newest") query.order = d.order;
     const limit = parseInt(d.limit, 10);
     if (limit > 0) query.limit = String(Math.min(limit, 500));
-    return { lang, theme, path, query, maxHeight, compact: d.compact === "true" || d.compact === "" };
+    return { lang, theme, path, query, maxHeight, compact: d.compact === "true" || d.compact === "", live: d.live === "true" };
   };
 
   const fetchPage = async (opts, cursor) => {
@@ -295,6 +298,112 @@ footer{margin:12px 0 0}
     return data;
   };
 
+  // ---- Live updates (data-live="true") ---------------------------------------------------
+  // Kept apart from the rest of the script. The widget listens to its region's (or programme's)
+  // event stream from the position its first page reflects: additions slide in at their place
+  // in date order, corrections replace the entry, retractions strike it through; a polite
+  // aria-live region announces each. While the page is hidden the stream is closed, and it
+  // resumes after the last position seen (a reconnecting EventSource sends Last-Event-ID).
+  const LIVE_TEXT = {
+    zh: { added: "新增：", corrected: "已更正：", retracted: "已撤回：" },
+    en: { added: "New: ", corrected: "Corrected: ", retracted: "Retracted: " },
+  };
+  const LIVE_CSS = `
+.sr{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+li.new{animation:rt-in .6s ease-out}
+@keyframes rt-in{from{opacity:0;transform:translateY(-8px)}}
+@media (prefers-reduced-motion:reduce){li.new{animation:none}}
+`;
+  let liveSheet = null;
+
+  class Live {
+    constructor(w, after) {
+      this.w = w;
+      this.last = after;
+      this.es = null;
+      const d = w.el.dataset;
+      const path = d.region
+        ? "/regions/" + encodeURIComponent(d.region.trim()) + "/stream"
+        : "/programmes/" + encodeURIComponent(d.programme.trim()) + "/stream";
+      this.url = new URL(path, ORIGIN);
+      const query = { descendants: "true", ...w.opts.query }; // the widget's default
+      delete query.limit;
+      for (const [k, v] of Object.entries(query)) this.url.searchParams.set(k, v);
+      if ("adoptedStyleSheets" in w.root) {
+        if (!liveSheet) {
+          liveSheet = new CSSStyleSheet();
+          liveSheet.replaceSync(LIVE_CSS);
+        }
+        w.root.adoptedStyleSheets = [styleSheet(), liveSheet];
+      }
+      this.say = h("p", "sr");
+      this.say.setAttribute("aria-live", "polite");
+      w.frame.append(this.say);
+      this.onVisibility = () => (document.hidden ? this.pause() : this.resume());
+      document.addEventListener("visibilitychange", this.onVisibility);
+      if (!document.hidden) this.resume();
+    }
+
+    resume() {
+      if (this.es) return;
+      const url = new URL(this.url.href);
+      url.searchParams.set("after", String(this.last));
+      this.es = new EventSource(url.href);
+      for (const kind of ["added", "corrected", "retracted"]) {
+        this.es.addEventListener(kind, (ev) => this.apply(kind, ev));
+      }
+    }
+
+    pause() {
+      if (this.es) this.es.close();
+      this.es = null;
+    }
+
+    stop() {
+      this.pause();
+      document.removeEventListener("visibilitychange", this.onVisibility);
+    }
+
+    apply(kind, ev) {
+      const id = parseInt(ev.lastEventId, 10);
+      if (id > this.last) this.last = id;
+      let e;
+      try {
+        e = JSON.parse(ev.data);
+      } catch (err) {
+        return;
+      }
+      const w = this.w;
+      const lang = w.opts.lang;
+      const li = renderEntry(e, lang);
+      const old = [...w.list.children].find((x) => x.dataset.id === li.dataset.id);
+      if (old && old.dataset.order === li.dataset.order) old.replaceWith(li);
+      else if (old) {
+        old.remove();
+        if (!this.place(li)) w.count--;
+      } else if (kind === "retracted" || !this.place(li)) return; // not shown in this view
+      else {
+        li.classList.add("new");
+        w.count++;
+      }
+      w.list.hidden = w.count === 0;
+      w.status.textContent = w.count === 0 ? w.t.empty : w.t.loaded(w.count);
+      this.say.textContent = LIVE_TEXT[lang][kind] + String(e.title || "");
+    }
+
+    // Insert in date order; false when the entry belongs after a page not loaded yet.
+    place(li) {
+      const list = this.w.list;
+      const key = li.dataset.order || "";
+      const next = [...list.children].find((x) => (x.dataset.order || "") > key);
+      if (next) list.insertBefore(li, next);
+      else if (this.w.cursor) return false;
+      else list.append(li);
+      return true;
+    }
+  }
+  // ---- end of live updates ------------------------------------------------------------------
+
   const widgets = new WeakMap();
 
   class Widget {
@@ -309,6 +418,8 @@ footer{margin:12px 0 0}
       const o = (this.opts = options(this.el));
       const t = (this.t = TEXT[o.lang]);
       this.generation++;
+      if (this.live) this.live.stop();
+      this.live = null;
       this.count = 0;
       this.cursor = null;
       this.name = h("p", "name", t.name);
@@ -345,7 +456,11 @@ footer{margin:12px 0 0}
       this.list.hidden = true;
       this.root.replaceChildren(this.frame);
       if (!o.path) return Promise.resolve(this.fail(new Error("no data-region")));
-      return this.load(false);
+      const gen = this.generation;
+      return this.load(false).then((ok) => {
+        if (ok && o.live && gen === this.generation) this.live = new Live(this, this.basis || 0);
+        return ok;
+      });
     }
 
     // Never rejects: a failure becomes a message inside the widget.
@@ -382,6 +497,7 @@ footer{margin:12px 0 0}
       this.count += data.entries.length;
       this.list.hidden = this.count === 0;
       this.cursor = data.next_cursor || null;
+      if (!next) this.basis = data.basis; // the log position the first page reflects
       this.more.hidden = !this.cursor;
       this.status.textContent = this.count === 0 ? t.empty : t.loaded(this.count);
       if (next && first) first.focus({ preventScroll: true });
