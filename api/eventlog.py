@@ -10,7 +10,8 @@ from api.models import EventDetail, EventPage, EventRecord
 from api.views import head_basis
 from events.envelope import RecordedEvent
 from events.errors import UnknownReference
-from events.types import MilestoneCorrected, MilestoneRetracted
+from events.types import MilestoneRetracted
+from projections.live import amended_id as target_of
 from projections.models import date_value
 
 
@@ -31,15 +32,6 @@ def record(base: str, recorded: RecordedEvent) -> EventRecord:
         prev_hash=recorded.prev_hash,
         url=event_url(base, event_id),
     )
-
-
-def target_of(recorded: RecordedEvent) -> str | None:
-    event = recorded.event
-    if isinstance(event, MilestoneCorrected):
-        return str(event.corrects)
-    if isinstance(event, MilestoneRetracted):
-        return str(event.retracts)
-    return None
 
 
 def normal_id(event_id: str) -> str:

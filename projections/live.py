@@ -84,7 +84,7 @@ def milestone_change(store: EventStore, recorded: RecordedEvent) -> MilestoneCha
     target = next((e for e in history if str(e.event_id) == target_id), None)
     if target is None or not isinstance(target.event, Milestone):
         return None
-    amending = [e for e in history if _target(e) == target_id]
+    amending = [e for e in history if amended_id(e) == target_id]
     before = fold([target, *amending[:-1]])
     if kind == "retracted" and before.retracted:
         return None  # a second retraction changes nothing
@@ -166,7 +166,8 @@ def _entry(
     )
 
 
-def _target(recorded: RecordedEvent) -> str | None:
+def amended_id(recorded: RecordedEvent) -> str | None:
+    """The id of the milestone a correction or retraction amends (None for other events)."""
     event = recorded.event
     if isinstance(event, MilestoneCorrected):
         return str(event.corrects)
