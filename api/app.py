@@ -27,6 +27,7 @@ from api.hosts import HostCheck
 from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
 from api.problems import EXCEPTION_HANDLERS
+from api.webhooks import webhook_handlers
 from api.widget import widget_handlers
 from projections import ensure_projections
 from projections.errors import RebuildSuperseded
@@ -35,7 +36,7 @@ from timeline.settings import Settings, load_settings
 
 # Route handlers and routers other modules contribute (the widget, the ICS feeds): each module
 # appends to this list when it is written, and `create_app` mounts whatever is here.
-EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon, *stream_handlers]
+EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon, *stream_handlers, *webhook_handlers]
 
 
 def _version() -> str:

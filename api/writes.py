@@ -100,6 +100,7 @@ def created(request: Request, result: WriteResult) -> Response[WriteResult]:
     scheduler = request.app.state.get("scheduler")
     if scheduler is not None and hasattr(scheduler, "nudge"):
         scheduler.nudge()
+        scheduler.nudge("webhooks")
     live = request.app.state.get("live")
     if live is not None:
         live.poke()  # stream clients of this process hear of it without waiting for a poll

@@ -401,6 +401,16 @@ class EventStore:
             if len(rows) < page:
                 return
 
+    def read_types(
+        self, types: Sequence[str], *, after: int = 0, upto: int | None = None
+    ) -> list[RecordedEvent]:
+        """The events of the given types with `after < position <= upto`, in log order."""
+        marks = ",".join("?" * len(types))
+        upper = "" if upto is None else " AND position <= ?"
+        where = f"WHERE position > ?{upper} AND type IN ({marks}) ORDER BY position"
+        values = [after, *([] if upto is None else [upto]), *types]
+        return [_recorded(r) for r in self._select(where, values)]
+
     def read_stream(self, stream: str) -> list[RecordedEvent]:
         return [_recorded(r) for r in self._select("WHERE stream = ? ORDER BY version", [stream])]
 

@@ -33,6 +33,7 @@ from events.types import (
     RegionDefined,
     ReviewDecision,
     SourceDated,
+    WebhookEvent,
     tag_of,
 )
 
@@ -208,6 +209,9 @@ def _check(
     batch_ids: dict[str, tuple[Milestone, str]],
 ) -> list[FieldProblem]:
     event = submission.event
+    if isinstance(event, WebhookEvent):
+        message = "Webhook subscriptions are made with POST /webhooks, not appended as events"
+        return [FieldProblem(f"{event_path}.type", message)]
     # A correction's `changes` are judged as the fields they become (in `_check_amendment`); an
     # archived document's `text` is a document, not a field.
     shown = {f: getattr(event, f) for f in event.__struct_fields__ if f not in ("changes", "text")}

@@ -316,6 +316,38 @@ class SourceDated(EventBase, frozen=True, kw_only=True, tag="source_dated"):
             raise ValueError("`printed` and `reading` need known bounds (no `..`)")
 
 
+TypeTag = Annotated[str, Meta(pattern=r"^[a-z][a-z_]{0,39}$", description="An event type's tag")]
+
+
+class WebhookEvent(EventBase, frozen=True, kw_only=True):
+    """An event about a webhook subscription (stream `webhook-<id>`): operational, it cites no
+    source document. The subscription's secret never enters the log (see `events.webhooks`)."""
+
+    subscription: Annotated[str, Meta(pattern=r"^wh_[0-9a-f]{32}$")]
+    sources: Annotated[tuple[SourceRef, ...], Meta(max_length=0)] = ()
+
+
+class WebhookSubscribed(WebhookEvent, frozen=True, kw_only=True, tag="webhook_subscribed"):
+    """A token holder subscribed a URL to milestone changes (empty filters: every change)."""
+
+    url: Annotated[str, Meta(min_length=8, max_length=2000, pattern=TEXT_PATTERN)]
+    regions: Annotated[tuple[RegionCode, ...], Meta(max_length=100)] = ()
+    programmes: Annotated[tuple[Slug, ...], Meta(max_length=100)] = ()
+    types: Annotated[tuple[TypeTag, ...], Meta(max_length=20)] = ()
+    lang: Literal["zh", "en"] = "zh"
+    secret_sha256: Sha256Hex  # which secret signs its deliveries
+
+
+class WebhookRemoved(WebhookEvent, frozen=True, kw_only=True, tag="webhook_removed"):
+    """A token holder removed a subscription: nothing more is delivered to it."""
+
+
+class WebhookDisabled(WebhookEvent, frozen=True, kw_only=True, tag="webhook_disabled"):
+    """Deliveries to the subscription failed `failures` times in a row, so they stopped."""
+
+    failures: int
+
+
 MILESTONE_TYPES: tuple[type[Milestone], ...] = (
     MeetingHeld,
     PilotDesignated,
@@ -330,6 +362,7 @@ MILESTONE_TYPES: tuple[type[Milestone], ...] = (
 AMENDMENT_TYPES: tuple[type[Amendment], ...] = (MilestoneCorrected, MilestoneRetracted)
 CATALOGUE_TYPES: tuple[type[CatalogueEvent], ...] = (RegionDefined, ProgrammeDefined, SourceRegistered)
 REVIEW_TYPES: tuple[type[ReviewDecision], ...] = (CandidateAccepted, CandidateRejected)
+WEBHOOK_TYPES: tuple[type[WebhookEvent], ...] = (WebhookSubscribed, WebhookRemoved, WebhookDisabled)
 
 Event = (
     MeetingHeld
@@ -349,11 +382,21 @@ Event = (
     | CandidateAccepted
     | CandidateRejected
     | SourceDated
+    | WebhookSubscribed
+    | WebhookRemoved
+    | WebhookDisabled
 )
 
 TYPES_BY_TAG: dict[str, type[EventBase]] = {
     cls.__struct_config__.tag: cls  # type: ignore[misc]
-    for cls in (*MILESTONE_TYPES, *AMENDMENT_TYPES, *CATALOGUE_TYPES, *REVIEW_TYPES, SourceDated)
+    for cls in (
+        *MILESTONE_TYPES,
+        *AMENDMENT_TYPES,
+        *CATALOGUE_TYPES,
+        *REVIEW_TYPES,
+        SourceDated,
+        *WEBHOOK_TYPES,
+    )
 }
 EVENT_TYPES: tuple[str, ...] = tuple(TYPES_BY_TAG)
 

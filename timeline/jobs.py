@@ -85,11 +85,18 @@ def run_backup(settings: Settings) -> str:
     return f"wrote {Path(result.path).name} at position {result.position}"
 
 
+def deliver_webhooks(settings: Settings) -> str:
+    from timeline.webhooks import run  # imports httpx and the widget's rendering: only when run
+
+    return run(settings)
+
+
 JOBS: dict[str, Callable[[Settings], str]] = {
     "catch_up": catch_up,
     "verify": verify,
     "backup": run_backup,
     "drop_folder": import_drop_folder,
+    "webhooks": deliver_webhooks,
 }
 
 
@@ -99,6 +106,7 @@ def interval_of(job: str, settings: Settings) -> float:
         "verify": settings.verify_seconds,
         "backup": settings.backup_seconds,
         "drop_folder": settings.drop_seconds,
+        "webhooks": settings.webhook_seconds,
     }[job]
 
 

@@ -45,6 +45,12 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     max_stream_clients: int = 1000
     stream_heartbeat_seconds: float = 15.0
     stream_retry_ms: int = 3000
+    webhook_seconds: float = 2.0
+    webhook_retry_seconds: float = 10.0
+    webhook_max_failures: int = 15
+    webhook_allow_private: bool = False
+    webhook_connect_timeout: float = 5.0
+    webhook_read_timeout: float = 10.0
 
     @property
     def public_url(self) -> str:

@@ -64,4 +64,4 @@ def main() -> None:
 
 
 # Command modules attach themselves to `main` when imported.
-from timeline.cli import curation, log, ops, regions, seeds, serve, views  # noqa: E402,F401
+from timeline.cli import curation, log, ops, regions, seeds, serve, views, webhooks  # noqa: E402,F401
