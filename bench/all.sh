@@ -26,9 +26,10 @@ run delivery.py --events 2000
 run http.py --seconds 3 --rounds 1
 run schemathesis_run.py --max-examples 5
 run faults.py --quick
+run live.py --clients 200 --posts 20 --deliveries 100
 for script in bench/*.py; do  # a script added later without a line above still runs
     case "$(basename "$script")" in
-        append.py | projections.py | gazetteer.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py) ;;
+        append.py | projections.py | gazetteer.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py | live.py) ;;
         *) run "$(basename "$script")" ;;
     esac
 done

@@ -1,0 +1,64 @@
+"""What a new event did to a timeline entry, and which filtered views it concerns (no server)."""
+
+from __future__ import annotations
+
+import msgspec
+from conftest import new
+
+from events.envelope import NewEvent
+from events.reference import Reference
+from events.store import EventStore
+from events.types import Event
+from projections.live import ViewFilter, milestone_change
+from projections.queries import catch_up, timeline_page
+
+REASON = {"zh": "更正。", "en": "Corrected."}
+SOURCES = [{"document": "test-doc"}]
+
+
+def amend(store: EventStore, stream: str, **fields: object) -> None:
+    event = msgspec.convert({**fields, "reason": REASON, "sources": SOURCES}, type=Event)
+    store.append([NewEvent(stream=stream, event=event)])
+
+
+def changes(store: EventStore) -> list:
+    return [milestone_change(store, e) for e in store.read_all()]
+
+
+def test_an_entry_folded_from_the_log_equals_the_timelines(store: EventStore) -> None:
+    written = store.append([new(stream="m1", regions=["140781"], occurred="2021-05")])
+    target = written.event_ids[0]
+    amend(store, "m1", type="milestone_corrected", corrects=target, changes={"occurred": "2021-06-02"})
+    found = changes(store)
+    assert [c.kind for c in found] == ["added", "corrected"]
+    assert found[1].before is not None and found[1].before.occurred.edtf == "2021-05"
+    catch_up(store)
+    page = timeline_page(store, Reference(store.db), "140781")
+    assert found[1].entry == page.entries[0]  # the same entry the timeline projection answers
+
+
+def test_a_view_sees_additions_corrections_and_moves(store: EventStore) -> None:
+    reference = Reference(store.db)
+    written = store.append([new(stream="m1", regions=["140781"], type="meeting_held")])
+    amend(
+        store,
+        "m1",
+        type="milestone_corrected",
+        corrects=written.event_ids[0],
+        changes={"regions": ["140100"]},
+    )
+    amend(store, "m1", type="milestone_retracted", retracts=written.event_ids[0])
+    amend(store, "m1", type="milestone_retracted", retracts=written.event_ids[0])
+    added, moved, retracted, again = changes(store)
+    assert again is None  # a second retraction changes nothing
+    jinzhong = ViewFilter(region="140700", descendants=True)
+    taiyuan = ViewFilter(region="140100")
+    policies = ViewFilter(region="140700", descendants=True, types=frozenset({"policy_issued"}))
+    assert jinzhong.affected(added, reference) == "added"
+    assert ViewFilter(region="140700").affected(added, reference) is None  # not its own region
+    assert policies.affected(added, reference) is None
+    assert jinzhong.affected(moved, reference) == "corrected"  # it leaves the view: shown updated
+    assert taiyuan.affected(moved, reference) == "added"  # it enters this one
+    assert taiyuan.affected(retracted, reference) == "retracted"
+    assert jinzhong.affected(retracted, reference) is None
+    assert ViewFilter(programmes=frozenset({"dip-payment"})).affected(added, reference) is None
