@@ -88,7 +88,9 @@ def webhook_id(position: int, subscription: str) -> str:
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
+    """Create the tables once (a look at the catalogue is cheaper than the script)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'webhook_streaks'").fetchone() is None:
+        conn.executescript(SCHEMA)
 
 
 @contextmanager

@@ -90,7 +90,9 @@ class Created(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(SCHEMA)
+    """Create the tables once (a look at the catalogue is cheaper than the script, and writes nothing)."""
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'webhook_sync'").fetchone() is None:
+        conn.executescript(SCHEMA)
 
 
 def new_secret() -> str:

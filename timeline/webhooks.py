@@ -54,7 +54,7 @@ def retry_delay(attempt: int, base: float, rng: random.Random | None = None) -> 
 
 def run(settings: Settings) -> str:
     """The scheduled job: queue new changes, then deliver what is due."""
-    store = open_store(settings, create=True)
+    store = open_store(settings)
     try:
         queued = queue_changes(store)
         sent, failed = deliver_due(store, settings)
@@ -69,7 +69,8 @@ def queue_changes(store: EventStore) -> int:
     head = store.head().position
     after = deliveries.cursor(store)
     if not active:
-        deliveries.enqueue(store, [], head, time.time())
+        if after < head:  # nobody to tell: move on without reading the log
+            deliveries.enqueue(store, [], head, time.time())
         return 0
     if after < 0:  # the first run: nothing before the oldest subscription concerns anyone
         after = min(s.position for s in active)
