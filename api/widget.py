@@ -195,7 +195,7 @@ class WidgetEntry(msgspec.Struct, frozen=True, omit_defaults=True):
     sources: list[WidgetSource]
     corrected: bool = False
     retracted: bool = False
-    order: str | None = None  # the timeline's sort key, so a live widget can slot an entry in
+    sort_key: str | None = None  # the timeline order, so a live widget can slot an entry in
 
 
 class WidgetPage(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -256,7 +256,7 @@ def widget_entry(entry: TimelineEntry, reference: Reference, lang: str) -> Widge
         sources=_sources(entry, reference, lang),
         corrected=entry.corrected,
         retracted=entry.retracted,
-        order=f"{placement(entry.occurred.edtf).key | entry.position:020d}",
+        sort_key=f"{placement(entry.occurred.edtf).key | entry.position:020d}",
     )
 
 

@@ -35,13 +35,12 @@ class MilestoneChange(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
 
 class ViewFilter(msgspec.Struct, frozen=True, kw_only=True):
-    """Which entries a timeline view lists: a region (with its descendants), types, programmes.
-
-    `region=None` is every region (a programme's view).
-    """
+    """Which entries a timeline view lists: a region (with its descendants) in the given roles,
+    types, programmes. `region=None` is every region (a programme's view)."""
 
     region: str | None = None
-    descendants: bool = False
+    descendants: bool = True
+    roles: frozenset[str] = frozenset({"subject"})
     types: frozenset[str] | None = None
     programmes: frozenset[str] | None = None
 
@@ -52,10 +51,11 @@ class ViewFilter(msgspec.Struct, frozen=True, kw_only=True):
             return False
         if self.region is None:
             return True
+        codes = [c for role, listed in _roles(entry) if role in self.roles for c in listed]
         if not self.descendants:
-            return self.region in entry.regions
+            return self.region in codes
         tree = tree_of(reference)
-        return any(tree.within(code, self.region) for code in entry.regions)
+        return any(tree.within(code, self.region) for code in codes)
 
     def affected(self, change: MilestoneChange, reference: Reference) -> ChangeKind | None:
         """How the view sees the change: None when it shows the entry neither before nor after."""
@@ -66,6 +66,10 @@ class ViewFilter(msgspec.Struct, frozen=True, kw_only=True):
         if change.kind == "retracted":
             return "retracted"
         return "corrected" if before else "added"
+
+
+def _roles(entry: TimelineEntry) -> tuple[tuple[str, list[str]], ...]:
+    return (("subject", entry.regions), ("participant", entry.participants), ("issuer", entry.issuers))
 
 
 def milestone_change(store: EventStore, recorded: RecordedEvent) -> MilestoneChange | None:
@@ -136,7 +140,18 @@ def _entry(
     retraction: Retraction | None,
 ) -> TimelineEntry:
     data: dict[str, Any] = msgspec.to_builtins(milestone)
-    for name in ("type", "occurred", "regions", "programmes", "title", "summary", "sources"):
+    names = (
+        "type",
+        "occurred",
+        "regions",
+        "participants",
+        "issuers",
+        "programmes",
+        "title",
+        "summary",
+        "sources",
+    )
+    for name in names:
         data.pop(name, None)
     data.pop("confidence", None)
     data.pop("note", None)
@@ -149,6 +164,8 @@ def _entry(
         type=first.type,
         occurred=date_value(milestone.occurred),
         regions=list(milestone.regions),
+        participants=list(milestone.participants),
+        issuers=list(milestone.issuers),
         programmes=list(milestone.programmes),
         title=Text(zh=milestone.title.zh, en=milestone.title.en),
         summary=LongText(zh=milestone.summary.zh, en=milestone.summary.en),

@@ -52,10 +52,11 @@ def test_a_view_sees_additions_corrections_and_moves(store: EventStore) -> None:
     added, moved, retracted, again = changes(store)
     assert again is None  # a second retraction changes nothing
     jinzhong = ViewFilter(region="140700", descendants=True)
-    taiyuan = ViewFilter(region="140100")
+    taiyuan = ViewFilter(region="140100", descendants=False)
     policies = ViewFilter(region="140700", descendants=True, types=frozenset({"policy_issued"}))
     assert jinzhong.affected(added, reference) == "added"
-    assert ViewFilter(region="140700").affected(added, reference) is None  # not its own region
+    assert ViewFilter(region="140700", descendants=False).affected(added, reference) is None
+    assert ViewFilter(region="140700", roles=frozenset({"issuer"})).affected(added, reference) is None
     assert policies.affected(added, reference) is None
     assert jinzhong.affected(moved, reference) == "corrected"  # it leaves the view: shown updated
     assert taiyuan.affected(moved, reference) == "added"  # it enters this one

@@ -35,7 +35,7 @@ LastEventId = Annotated[
     ),
 ]
 Lang = Annotated[Literal["zh", "en"], QueryParameter(description="Language of the entries' texts.")]
-Descendants = Annotated[bool, QueryParameter(description="Include the regions below it.")]
+Descendants = Annotated[bool, QueryParameter(description="Include the regions below it (default true).")]
 RETRY_AFTER = 5
 STREAM_DOC = (
     "`text/event-stream`: `id:` is the log position, a comment every 15 s keeps the "
@@ -127,9 +127,10 @@ def _view_select(view: ViewFilter, lang: str) -> Any:
 async def region_stream(
     request: Request,
     code: Annotated[str, PathParameter(description="GB/T 2260 division code.")],
-    descendants: Descendants = False,
+    descendants: Descendants = True,
     types: params.CommaList = None,
     programmes: params.CommaList = None,
+    roles: params.Roles = None,
     lang: Lang = "zh",
     after: After = None,
     last_event_id: LastEventId = None,
@@ -144,6 +145,7 @@ async def region_stream(
     view = ViewFilter(
         region=code,
         descendants=descendants,
+        roles=frozenset(params.region_roles(roles) or ["subject"]),
         types=frozenset(chosen_types) if chosen_types else None,
         programmes=frozenset(chosen) if chosen else None,
     )

@@ -249,8 +249,8 @@ footer{margin:12px 0 0}
       cited.length ? joined(h("p", "src", t.sources), cited, t.sep) : null
     );
     li.tabIndex = -1; // focus target after "load more"
-    li.dataset.id = String(e.id || ""); // live updates find an entry by id and slot new ones in by order
-    if (e.order) li.dataset.order = String(e.order);
+    li.dataset.id = String(e.id || ""); // live updates find an entry by id and slot new ones in
+    if (e.sort_key) li.dataset.sortKey = String(e.sort_key);
     return li;
   };
 
@@ -326,15 +326,17 @@ li.new{animation:rt-in .6s ease-out}
         ? "/regions/" + encodeURIComponent(d.region.trim()) + "/stream"
         : "/programmes/" + encodeURIComponent(d.programme.trim()) + "/stream";
       this.url = new URL(path, ORIGIN);
-      const query = { descendants: "true", ...w.opts.query }; // the widget's default
+      const query = { ...w.opts.query };
+      this.newest = query.order !== "oldest"; // the widget's default: newest first
       delete query.limit;
+      delete query.order;
       for (const [k, v] of Object.entries(query)) this.url.searchParams.set(k, v);
       if ("adoptedStyleSheets" in w.root) {
         if (!liveSheet) {
           liveSheet = new CSSStyleSheet();
           liveSheet.replaceSync(LIVE_CSS);
         }
-        w.root.adoptedStyleSheets = [styleSheet(), liveSheet];
+        w.root.adoptedStyleSheets = [...w.root.adoptedStyleSheets, liveSheet];
       }
       this.say = h("p", "sr");
       this.say.setAttribute("aria-live", "polite");
@@ -377,7 +379,7 @@ li.new{animation:rt-in .6s ease-out}
       const lang = w.opts.lang;
       const li = renderEntry(e, lang);
       const old = [...w.list.children].find((x) => x.dataset.id === li.dataset.id);
-      if (old && old.dataset.order === li.dataset.order) old.replaceWith(li);
+      if (old && old.dataset.sortKey === li.dataset.sortKey) old.replaceWith(li);
       else if (old) {
         old.remove();
         if (!this.place(li)) w.count--;
@@ -391,11 +393,12 @@ li.new{animation:rt-in .6s ease-out}
       this.say.textContent = LIVE_TEXT[lang][kind] + String(e.title || "");
     }
 
-    // Insert in date order; false when the entry belongs after a page not loaded yet.
+    // Insert in the list's order; false when the entry belongs after a page not loaded yet.
     place(li) {
       const list = this.w.list;
-      const key = li.dataset.order || "";
-      const next = [...list.children].find((x) => (x.dataset.order || "") > key);
+      const key = li.dataset.sortKey || "";
+      const after = (x) => (this.newest ? (x.dataset.sortKey || "") < key : (x.dataset.sortKey || "") > key);
+      const next = [...list.children].find(after);
       if (next) list.insertBefore(li, next);
       else if (this.w.cursor) return false;
       else list.append(li);
@@ -497,7 +500,7 @@ li.new{animation:rt-in .6s ease-out}
       this.count += data.entries.length;
       this.list.hidden = this.count === 0;
       this.cursor = data.next_cursor || null;
-      if (!next) this.basis = data.basis; // the log position the first page reflects
+      if (!next) this.basis = data.basis && data.basis.position; // the log position the page reflects
       this.more.hidden = !this.cursor;
       this.status.textContent = this.count === 0 ? t.empty : t.loaded(this.count);
       if (next && first) first.focus({ preventScroll: true });

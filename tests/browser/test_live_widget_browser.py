@@ -27,33 +27,38 @@ def live_site(host: ThreadServer, host_pages: HostPages, live: LiveServer) -> Si
     return Site(host, host_pages, live.base)
 
 
-def open_widget(tab: Tab, site: Site) -> None:
+def open_widget(tab: Tab, site: Site, order: str = "newest") -> None:
     body = f'<div id="w" class="reform-timeline" data-region="{REGION}" data-lang="en" data-limit="500" '
-    body += 'data-live="true"></div>'
+    body += f'data-order="{order}" data-live="true"></div>'
     tab.page.goto(site.page(body + site.script()))  # under the strict CSP of `Site.csp`
     tab.page.locator("#w li").first.wait_for()
     tab.page.evaluate("window.__loaded = 'first'")  # gone if the page reloads
 
 
-def orders(tab: Tab) -> list[str]:
-    return tab.page.locator("#w li").evaluate_all("els => els.map(e => e.dataset.order)")
+def sort_keys(tab: Tab) -> list[str]:
+    return tab.page.locator("#w li").evaluate_all("els => els.map(e => e.dataset.sortKey)")
 
 
-def test_a_live_widget_shows_corrects_and_strikes_through_without_reload(tab: Tab, live_site: Site) -> None:
-    open_widget(tab, live_site)
+@pytest.mark.parametrize("order", ["newest", "oldest"])
+def test_a_live_widget_shows_corrects_and_strikes_through_without_reload(
+    tab: Tab, live_site: Site, order: str
+) -> None:
+    open_widget(tab, live_site, order)
     page = tab.page
     shown = page.locator("#w li").count()
-    written = post_event(live_site.service, meeting("Live widget meeting", region=REGION, occurred="2021-06"))
-    entry = page.locator("#w li", has_text="Live widget meeting")
+    title = f"Live widget meeting {order}"
+    written = post_event(live_site.service, meeting(title, region=REGION, occurred="2021-06"))
+    entry = page.locator("#w li", has_text=title)
     entry.wait_for()
     assert page.locator("#w li").count() == shown + 1
-    assert orders(tab) == sorted(orders(tab))  # slid in at its place in date order
+    keys = sort_keys(tab)
+    assert keys == sorted(keys, reverse=order == "newest")  # slid in at its place
     assert entry.locator("time").first.get_attribute("datetime") == "2021-06"
     announced = page.locator("#w [aria-live=polite]")
-    assert announced.text_content() == "New: Live widget meeting"
+    assert announced.text_content() == f"New: {title}"
 
     event_id = written["event_ids"][0]
-    correction = {"changes": {"title": {"zh": "直播更正", "en": "Live widget meeting (corrected)"}}}
+    correction = {"changes": {"title": {"zh": "直播更正", "en": f"{title} (corrected)"}}}
     response = httpx.post(
         f"{live_site.service}/events/{event_id}/corrections",
         json={**correction, "reason": REASON, "sources": SOURCE},
@@ -71,7 +76,7 @@ def test_a_live_widget_shows_corrects_and_strikes_through_without_reload(tab: Ta
     page.locator("#w li.retracted").wait_for()
     struck = page.locator("#w li.retracted .title").evaluate("e => getComputedStyle(e).textDecorationLine")
     assert struck == "line-through"
-    assert announced.text_content() == "Retracted: Live widget meeting (corrected)"
+    assert announced.text_content() == f"Retracted: {title} (corrected)"
 
     assert page.evaluate("window.__loaded") == "first"
     assert tab.violations() == [] and tab.errors == []
@@ -106,7 +111,7 @@ def test_a_hidden_page_pauses_and_resumes_after_the_last_event(tab: Tab, live_si
 def test_the_home_page_widget_is_live(tab: Tab, live: LiveServer) -> None:
     tab.page.goto(f"{live.base}/?lang=en")
     tab.page.locator("#demo li").first.wait_for()
-    # Early enough to fall within the first page the home page shows.
-    post_event(live.base, meeting("Home page live entry", region="140781", occurred="2016-01"))
+    # The newest entry: at the top of the first page the home page shows.
+    post_event(live.base, meeting("Home page live entry", region="140781", occurred="2026-11"))
     tab.page.locator("#demo li", has_text="Home page live entry").wait_for()
     assert tab.violations() == [] and tab.errors == []

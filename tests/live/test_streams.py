@@ -53,8 +53,11 @@ def test_after_replays_the_log_from_a_position(live: LiveServer) -> None:
 
 
 def test_region_stream_sends_added_corrected_and_retracted_widget_entries(live: LiveServer) -> None:
-    url = f"{live.base}/regions/140700/stream?descendants=true&lang=en"
-    with StreamReader(url) as stream, StreamReader(f"{live.base}/regions/140700/stream") as own:
+    url = f"{live.base}/regions/140700/stream?lang=en"  # with the regions below, by default
+    with (
+        StreamReader(url) as stream,
+        StreamReader(f"{live.base}/regions/140700/stream?descendants=false") as own,
+    ):
         written = post_event(live.base, meeting("Jiexiu live meeting", region="140781"))
         event_id = written["event_ids"][0]
         added = stream.next()
@@ -86,6 +89,16 @@ def test_region_stream_filters_like_the_timeline(live: LiveServer) -> None:
         post_event(live.base, meeting("只是会议"))
         assert everything.next().event == "added"
         assert policies.nothing_more(0.5)
+
+
+def test_region_stream_takes_roles_like_the_timeline(live: LiveServer) -> None:
+    taiyuan_with_jiexiu = {**meeting("太原会议介休参加", region="140100"), "participants": ["140781"]}
+    participant = f"{live.base}/regions/140781/stream?roles=participant"
+    with StreamReader(participant) as roles, StreamReader(f"{live.base}/regions/140781/stream") as subjects:
+        post_event(live.base, taiyuan_with_jiexiu)
+        assert json.loads(roles.next().data)["title"] == "太原会议介休参加"
+        assert subjects.nothing_more(0.5)  # subjects only, by default
+    assert httpx.get(f"{live.base}/regions/140781/stream?roles=boss").status_code == 400
 
 
 def test_programme_stream_sends_the_programmes_milestones(live: LiveServer) -> None:
