@@ -126,7 +126,7 @@ class WebhookController(Controller):
         headers = {**NO_STORE, "Location": created.webhook.links["self"]}
         return Response(created, status_code=201, headers=headers)
 
-    @get("/", summary="List subscriptions", responses={200: _ok(WebhookList), **problem_responses(401)})
+    @get("/", summary="List subscriptions", responses={200: _ok(WebhookList), **problem_responses(400, 401)})
     async def list_webhooks(self, request: Request) -> Response[WebhookList]:
         """Every subscription, active, removed or disabled, oldest first (never their secrets)."""
         api = api_of(request)
@@ -138,7 +138,7 @@ class WebhookController(Controller):
         "/{subscription:str}",
         summary="Remove a subscription",
         status_code=204,
-        responses=problem_responses(401, 404),
+        responses=problem_responses(400, 401, 404),
     )
     async def remove(self, request: Request, subscription: SubscriptionId) -> None:
         """Nothing more is delivered to it; its pending deliveries are dropped."""
@@ -155,7 +155,7 @@ class WebhookController(Controller):
     @get(
         "/{subscription:str}/deliveries",
         summary="A subscription's delivery log",
-        responses={200: _ok(DeliveryLog), **problem_responses(401, 404)},
+        responses={200: _ok(DeliveryLog), **problem_responses(400, 401, 404)},
     )
     async def delivery_log(
         self,

@@ -19,6 +19,7 @@ from api.context import api_of
 from api.errors import BadParameter
 from api.live.broker import Broker, Change, Subscriber, TooManyClients
 from api.live.sse import EventStreamResponse, frame
+from api.openapi import problem_responses
 from api.problems import PROBLEM_BASE, Problem, problem_response
 from projections.live import ViewFilter
 
@@ -41,7 +42,11 @@ STREAM_DOC = (
     "`text/event-stream`: `id:` is the log position, a comment every 15 s keeps the "
     "connection open, `retry:` comes once. Resume with `Last-Event-ID` (or `after=`)."
 )
-OPENAPI: dict[str, Any] = {"tags": ["live"], "media_type": "text/event-stream"}
+OPENAPI: dict[str, Any] = {
+    "tags": ["live"],
+    "media_type": "text/event-stream",
+    "responses": problem_responses(400, 404, 503),
+}
 
 
 def broker_of(request: Request) -> Broker:
