@@ -104,7 +104,7 @@ class Broker:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
         for subscriber in list(self.subscribers):
             if subscriber.close is not None:
@@ -143,11 +143,13 @@ class Broker:
         return self.api.store().head().position
 
     async def _run(self) -> None:
-        async for head in self.watcher.heads(self.position):
+        while True:
             try:
-                await self._publish(head)
+                async for head in self.watcher.heads(self.position):
+                    await self._publish(head)
             except Exception:  # a bad moment of the database must not end live updates
-                log.exception("could not publish changes up to position %d", head)
+                log.exception("live updates stalled at position %d; retrying in a second", self.position)
+                self.watcher.close()  # a fresh connection on the next look
                 await asyncio.sleep(1)
 
     async def _publish(self, head: int) -> None:

@@ -134,14 +134,17 @@ def test_unknown_region_and_bad_last_event_id_are_problems(live: LiveServer) -> 
     assert httpx.get(f"{live.base}/regions/140700/stream?types=nope").status_code == 400
 
 
+LONG_SUMMARY = {"zh": "很长的摘要。" * 330, "en": "A long summary. " * 120}
+
+
 def test_a_client_that_does_not_read_is_closed_and_can_resume(live: LiveServer) -> None:
     before = httpx.get(f"{live.base}/health").json()["head"]
     raw = _raw_get(live.port, "/events/stream", rcvbuf=4096)
     with raw:
         time.sleep(0.3)
-        # Enough frames to fill the kernel's buffers on both sides, then the client's queue.
-        for round in range(8):
-            batch = [meeting(f"批量{round}-{i}" + "很长的标题" * 10) for i in range(300)]
+        # Enough frames (10 MB) to fill the kernel's buffers on both sides, then the client's queue.
+        for round in range(20):
+            batch = [{**meeting(f"批量{round}-{i}"), "summary": LONG_SUMMARY} for i in range(60)]
             response = httpx.post(f"{live.base}/events", json=batch, headers=AUTH, timeout=30)
             assert response.status_code == 201, response.text
         raw.settimeout(2)  # heartbeats come every second while the stream is open
