@@ -49,13 +49,30 @@ def test_status_and_members_answer_yes_no_or_uncertain(store: EventStore, db_pat
     code, out = run(db_path, "status", "140781", "--as-of", "2017-10-15")
     assert code == 0, out
     line = next(row for row in out.splitlines() if row.startswith("county-integration"))
-    assert "designated" in line and "uncertain" in line and "2017-10-01 .. 2017-10-31" in line
+    assert "designated" in line and "uncertain" in line and "2017-10-01 to 2017-10-31" in line
     code, out = run(db_path, "status", "140781", "--as-of", "2017-11-01")
     assert code == 0 and "yes" in out
     code, out = run(db_path, "members", "county-integration", "--as-of", "2017-11-01", "--lang", "zh")
     assert code == 0 and "介休市" in out and "1 region(s)" in out
     code, out = run(db_path, "members", "county-integration", "--as-of", "2017-11-01", "--within", "140100")
     assert code == 0 and "0 region(s)" in out
+
+
+def test_status_lists_programmes_with_a_status_with_whole_evidence_ids(
+    store: EventStore, db_path: Path
+) -> None:
+    event_id = designate(store, "../2021-05-19")
+    code, out = run(db_path, "status", "140781", "--as-of", "2021-05-07")
+    assert code == 0, out
+    rows = [row for row in out.splitlines()[2:] if row.strip() and not row.startswith("-")]
+    programmes = [row.split()[0] for row in rows if not row[0].isdigit()]
+    assert programmes == ["county-integration"]  # not every programme in the catalogue
+    line = next(row for row in out.splitlines() if row.startswith("county-integration"))
+    assert "by 2021-05-19" in line and ".." not in line.replace("../2021-05-19", "")
+    assert event_id in line  # whole, so it can be passed to GET /events/{event_id}
+    assert "without a status not shown (--all lists them)" in out
+    code, everything = run(db_path, "status", "140781", "--as-of", "2021-05-07", "--all")
+    assert code == 0 and "dip-payment" in everything and "not shown" not in everything
 
 
 def test_known_at_takes_a_position_or_a_time(store: EventStore, db_path: Path) -> None:

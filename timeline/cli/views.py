@@ -71,9 +71,14 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 
 
 def _window(window: Window | None) -> str:
+    """When the change happened, in words: `2017-10-01 to 2017-10-31`, `by 2021-05-19`."""
     if window is None:
         return ""
-    return f"{window.earliest or '..'} .. {window.latest or '..'}"
+    if window.earliest and window.latest:
+        return f"{window.earliest} to {window.latest}"
+    if window.latest:
+        return f"by {window.latest}"
+    return f"from {window.earliest}" if window.earliest else "at an unknown time"
 
 
 def _since(since: DateValue | None) -> str:
@@ -81,8 +86,8 @@ def _since(since: DateValue | None) -> str:
 
 
 def _evidence(evidence: list[Evidence]) -> str:
-    # Time-ordered ids share their first digits; the last ones tell them apart.
-    return ", ".join(f"…{e.event_id[-8:]}" for e in evidence)
+    # Whole ids, so each can be passed to `GET /events/{event_id}`.
+    return ", ".join(e.event_id for e in evidence)
 
 
 def _basis(basis: Basis) -> str:
@@ -172,15 +177,19 @@ def region_command(
 @main.command("status")
 @click.argument("code")
 @click.option("--as-of", "as_of", required=True, metavar="DATE", help="The day asked about.")
+@click.option("--all", "show_all", is_flag=True, help="Also list programmes without a status.")
 @known_at_option
 @with_settings
-def status_command(settings: Settings, code: str, as_of: str, known_at: str | None) -> None:
-    """Show region CODE's status in every programme on a date: yes, no or uncertain.
+def status_command(settings: Settings, code: str, as_of: str, known_at: str | None, show_all: bool) -> None:
+    """Show region CODE's status in each programme on a date: yes, no or uncertain.
 
     A programme lists every status holding (a designation and a plan may coexist), the
-    headline (strongest) first."""
+    headline (strongest) first. Only programmes the region has (or may have) a status in are
+    listed, unless --all.
+    """
     store, reference = _open(settings)
     report = status_report(store, reference, code, as_of=as_of, known_at=parse_known_at(known_at))
+    shown = [s for s in report.programmes if show_all or s.status is not None]
     rows = [
         [
             s.programme if held is (s.statuses or [s])[0] else "",  # every holding status, headline first
@@ -191,12 +200,15 @@ def status_command(settings: Settings, code: str, as_of: str, known_at: str | No
             held.inherited_from or "",
             _evidence(held.evidence),
         ]
-        for s in report.programmes
+        for s in shown
         for held in (s.statuses or [s])
     ]
     click.echo(f"{code} on {report.as_of}: {_basis(report.basis)}")
     headers = ["PROGRAMME", "STATUS", "CERTAIN", "SINCE", "WINDOW", "INHERITED", "EVIDENCE"]
     click.echo(format_table(headers, rows))
+    hidden = len(report.programmes) - len(shown)
+    if hidden:
+        click.echo(f"{hidden} programme(s) without a status not shown (--all lists them).")
 
 
 @main.command("members")
