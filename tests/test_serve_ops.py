@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests.faults import REPO
-from tests.faults.damage import file_size_limit, filled_db
+from tests.faults.damage import file_size_limit, filled_db, run_cli
 from timeline.backup import list_backups
 
 LOG_LINE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} (DEBUG|INFO|WARNING|ERROR|CRITICAL) +[\w.]+: ")
@@ -262,3 +262,13 @@ def test_shutdown_on_a_full_disk_is_clean(serve: Callable[..., Served], tmp_path
     assert "Application shutdown failed" not in printed and "Traceback" not in printed, printed[-3000:]
     assert "could not release the job lease on shutdown" in printed
     assert code in (0, -signal.SIGTERM), code  # as for any stop by SIGTERM (see README)
+
+
+def test_verify_on_a_full_disk_says_so_with_the_documented_exit_code(tmp_path: Path) -> None:
+    db = tmp_path / "full.db"
+    filled_db(db, batches=5)
+    result = run_cli("verify", "--db", str(db), preexec=file_size_limit(4096))  # no room for the WAL
+    assert result.returncode == 4, (result.returncode, result.stderr)
+    assert "disk full" in result.stderr and "Traceback" not in result.stderr
+    assert "not a usable SQLite database" not in result.stderr  # the file is fine
+    assert run_cli("verify", "--db", str(db)).returncode == 0  # with room again
