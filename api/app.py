@@ -20,6 +20,7 @@ from api.controllers.health import health
 from api.controllers.programmes import ProgrammeController
 from api.controllers.regions import RegionController
 from api.controllers.sources import SourceController
+from api.curation import CurationController
 from api.encoding import COMPRESSION, ENCODED
 from api.favicon import favicon
 from api.feeds import FeedController
@@ -36,7 +37,14 @@ from timeline.settings import Settings, load_settings
 
 # Route handlers and routers other modules contribute (the widget, the ICS feeds): each module
 # appends to this list when it is written, and `create_app` mounts whatever is here.
-EXTRA_ROUTES: list[Any] = [FeedController, *widget_handlers, favicon, *stream_handlers, *webhook_handlers]
+EXTRA_ROUTES: list[Any] = [
+    FeedController,
+    *widget_handlers,
+    favicon,
+    *stream_handlers,
+    *webhook_handlers,
+    CurationController,
+]
 
 
 def _version() -> str:

@@ -131,3 +131,11 @@ WRITE: dict[str, Any] = {
     "urls": [f"{BASE}/events/{EVENT_ID}"],
     "replayed": False,
 }
+
+SOURCE_UPLOAD: dict[str, Any] = {
+    "title": {"zh": "晋中市召开医共体建设推进会", "en": "Jinzhong holds a county medical community meeting"},
+    "publisher": {"zh": "晋中市卫生健康委员会", "en": "Jinzhong Health Commission"},
+    "published": "2024-06-20",
+    "region": "140700",
+    "text": "6月18日，晋中市召开全市医共体建设推进会议。\n",
+}

@@ -121,6 +121,8 @@ class SourceView(msgspec.Struct, frozen=True, kw_only=True):
     url: str  # this API's resource
     document_url: str | None = None  # where the document itself is published
     locator_hint: str | None = None
+    region: str | None = None  # the publishing region
+    text_url: str | None = None  # the archived text's paragraphs, when a text is registered
 
 
 class SourceList(msgspec.Struct, frozen=True, kw_only=True):

@@ -115,8 +115,13 @@ def write_responses(*statuses: int) -> dict[int, ResponseSpec]:
 @cache
 def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Request body per write route (path template), and the component schemas they use."""
-    (submission, event, correction, retraction), components = msgspec.json.schema_components(
-        [Submission, Event, CorrectionBody, RetractionBody], ref_template="#/components/schemas/{name}"
+    from api.curation import RejectBody, SourceUpload  # it documents its routes with this module
+
+    (submission, event, correction, retraction, upload, rejection), components = (
+        msgspec.json.schema_components(
+            [Submission, Event, CorrectionBody, RetractionBody, SourceUpload, RejectBody],
+            ref_template="#/components/schemas/{name}",
+        )
     )
     one = {"anyOf": [event, submission]}
     batch = {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}]}
@@ -133,13 +138,29 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
         "/events/{event_id}/retractions": _json_body(
             retraction, "Why the milestone is withdrawn, and the source.", {"retraction": examples.RETRACTION}
         ),
+        "/sources": _json_body(
+            upload,
+            "The document's text (or its file as base64) and metadata.",
+            {"text": examples.SOURCE_UPLOAD},
+        ),
+        "/sources/{source_id}/candidates/{candidate_id}/accept": _json_body(
+            event,
+            "The edited event (optional: without a body the candidate's draft is appended).",
+            {"edited": examples.EVENT},
+            required=False,
+        ),
+        "/sources/{source_id}/candidates/{candidate_id}/reject": _json_body(
+            rejection, "Why the candidate is not a milestone.", {"reason": {"reason": "考核结果未公示"}}
+        ),
     }
     return bodies, components
 
 
-def _json_body(schema: dict[str, Any], description: str, examples: dict[str, Any]) -> dict[str, Any]:
+def _json_body(
+    schema: dict[str, Any], description: str, examples: dict[str, Any], *, required: bool = True
+) -> dict[str, Any]:
     return {
-        "required": True,
+        "required": required,
         "description": description,
         "content": {
             "application/json": {

@@ -33,7 +33,8 @@ def programme_view(base: str, programme: Programme) -> ProgrammeView:
     )
 
 
-def source_view(base: str, source: SourceDocument) -> SourceView:
+def source_view(base: str, source: SourceDocument, *, archived: bool = False) -> SourceView:
+    """A source's metadata; `archived` when its text is registered (then `text_url` links to it)."""
     return SourceView(
         id=source.id,
         title=source.title,
@@ -43,4 +44,6 @@ def source_view(base: str, source: SourceDocument) -> SourceView:
         url=source_url(base, source.id),
         document_url=source.url,
         locator_hint=source.locator_hint,
+        region=source.region,
+        text_url=f"{source_url(base, source.id)}/text" if archived else None,
     )
