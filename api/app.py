@@ -20,6 +20,7 @@ from api.controllers.health import health
 from api.controllers.programmes import ProgrammeController
 from api.controllers.regions import RegionController
 from api.controllers.sources import SourceController
+from api.curate_page import curate_handlers
 from api.curation import CurationController
 from api.encoding import COMPRESSION, ENCODED
 from api.favicon import favicon
@@ -44,6 +45,7 @@ EXTRA_ROUTES: list[Any] = [
     *stream_handlers,
     *webhook_handlers,
     CurationController,
+    *curate_handlers,
 ]
 
 

@@ -35,6 +35,7 @@ from timeline.curation.archive import DocumentMetadata, register_document
 from timeline.curation.candidates import Candidate
 from timeline.curation.paragraphs import split_paragraphs
 from timeline.curation.reading import DocumentUnreadable
+from timeline.curation.render import draft_event
 from timeline.curation.review import CandidateDecided, accept, open_candidates, reject
 from timeline.curation.workflow import NoArchivedText, archived_text
 
@@ -86,11 +87,18 @@ class SourceTextView(msgspec.Struct, frozen=True, kw_only=True):
     basis: Basis
 
 
+class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
+    """A candidate and the event it drafts (English texts empty), as the review page edits it."""
+
+    candidate: Candidate
+    draft: dict[str, Any]
+
+
 class CandidateList(msgspec.Struct, frozen=True, kw_only=True):
     """The candidates of a source no one has accepted or rejected yet."""
 
     source: str
-    candidates: list[Candidate]
+    candidates: list[ReviewItem]
 
 
 class RejectBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -248,8 +256,9 @@ class CurationController(Controller):
         found = await anyio.to_thread.run_sync(
             lambda: open_candidates(api.store(), source_id, api.settings.seeds_dir)
         )
+        items = [ReviewItem(candidate=c, draft=draft_event(c)) for c in found]
         return Response(
-            CandidateList(source=source_id, candidates=found), headers={"Cache-Control": "no-store"}
+            CandidateList(source=source_id, candidates=items), headers={"Cache-Control": "no-store"}
         )
 
     @post(

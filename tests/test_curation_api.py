@@ -85,7 +85,9 @@ def test_refusals_are_problems_naming_the_field_and_write_nothing(client: TestCl
 def test_candidates_are_reviewed_through_the_api(client: TestClient) -> None:
     register(client)
     assert client.get(f"/sources/{SOURCE}/candidates").status_code == 401
-    listed = client.get(f"/sources/{SOURCE}/candidates", headers=AUTH).json()["candidates"]
+    items = client.get(f"/sources/{SOURCE}/candidates", headers=AUTH).json()["candidates"]
+    assert all(item["draft"]["sources"][0]["document"] == SOURCE for item in items)
+    listed = [item["candidate"] for item in items]
     award = next(c for c in listed if c["type"] == "incentive_awarded")
     rating = next(c for c in listed if c["type"] == "rating_awarded")
     url = f"/sources/{SOURCE}/candidates/{award['candidate_id']}"
@@ -114,7 +116,7 @@ def test_candidates_are_reviewed_through_the_api(client: TestClient) -> None:
     assert client.post(reject_url, json={}, headers=AUTH).status_code == 422
     assert client.post(reject_url, json={"reason": "未公示"}, headers=AUTH).status_code == 201
     left = {
-        c["candidate_id"]
+        c["candidate"]["candidate_id"]
         for c in client.get(f"/sources/{SOURCE}/candidates", headers=AUTH).json()["candidates"]
     }
     assert award["candidate_id"] not in left and rating["candidate_id"] not in left

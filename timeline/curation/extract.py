@@ -21,7 +21,7 @@ from timeline.curation.dates import DateMention, DateReader
 from timeline.curation.figures import Figure as FoundFigure
 from timeline.curation.figures import FigureReader
 from timeline.curation.paragraphs import sentences, split_paragraphs
-from timeline.curation.places import Matcher, RegionMention, region_matcher, resolve_by_date
+from timeline.curation.places import Lineage, Matcher, RegionMention, region_matcher
 from timeline.curation.rules import CueRules, DateRules, TypeCues, cue_pattern
 from timeline.curation.wording import draft_details, draft_title
 
@@ -46,6 +46,7 @@ class Extractor:
         self.figures = FigureReader(cue_rules.units)
         self.rules = cue_rules
         self.matcher = matcher or region_matcher(self.regions.values())
+        self.lineage = Lineage(self.regions)
         self.cues = [(t, [(c, cue_pattern(c, cue_rules.gap)) for c in t.cues]) for t in cue_rules.types]
         names = {alias: slug for slug, p in self.programmes.items() for alias in (p.name.zh, *p.aliases)}
         self.programme_names = names
@@ -226,7 +227,7 @@ class Extractor:
         codes: list[str] = []
         unresolved: list[str] = []
         for mention in own:
-            code = resolve_by_date(mention, self.regions, day)
+            code = self.lineage.on(mention, day)
             if code is None:
                 unresolved.append(mention.surface)
             elif code not in codes:

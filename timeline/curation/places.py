@@ -103,21 +103,41 @@ def region_matcher(regions: Iterable[Region]) -> Matcher:
     return RegionMatcher(regions)  # type: ignore[no-any-return]
 
 
-def resolve_by_date(mention: RegionMention, regions: dict[str, Region], day: date | None) -> str | None:
-    """Settle an ambiguous mention whose codes are one region before and after a code change.
+class Lineage:
+    """Regions that are one place under successive codes (a county that became a district)."""
 
-    `太谷` means 太谷县 (140726) before 2019 and 太谷区 (140703) after: the code valid on the
-    fact's date is the one meant. Other ambiguities stay unresolved for the curator."""
-    if mention.code is not None or day is None:
-        return mention.code
-    known = [regions[c] for c in mention.candidates if c in regions]
-    if len(known) != len(mention.candidates) or not known:
-        return None
-    successors = {r.successor for r in known if r.successor}
-    if not successors or not successors <= {r.code for r in known}:
-        return None  # not one lineage: a real ambiguity
-    valid = [r.code for r in known if _valid_on(r, day)]
-    return valid[0] if len(valid) == 1 else None
+    def __init__(self, regions: dict[str, Region]) -> None:
+        self.regions = regions
+        self.predecessors: dict[str, list[str]] = {}
+        for region in regions.values():
+            if region.successor:
+                self.predecessors.setdefault(region.successor, []).append(region.code)
+
+    def of(self, code: str) -> set[str]:
+        """Every code of the place `code` names, before and after each change."""
+        found, todo = set(), [code]
+        while todo:
+            current = todo.pop()
+            if current in found or current not in self.regions:
+                continue
+            found.add(current)
+            successor = self.regions[current].successor
+            todo += [*self.predecessors.get(current, []), *([successor] if successor else [])]
+        return found
+
+    def on(self, mention: RegionMention, day: date | None) -> str | None:
+        """The code a mention means on `day`: `太谷` is 太谷县 (140726) before 2019 and 太谷区
+        (140703) after, whichever of them the matcher resolved it to; a mention whose codes
+        are different places stays unresolved (None) for the curator."""
+        codes = [mention.code] if mention.code else list(mention.candidates)
+        places = {frozenset(self.of(c)) for c in codes if c in self.regions}
+        if len(places) != 1 or len(codes) != len([c for c in codes if c in self.regions]):
+            return mention.code
+        lineage = next(iter(places))
+        if day is None or len(lineage) == 1:
+            return mention.code or (codes[0] if len(codes) == 1 else None)
+        valid = [c for c in sorted(lineage) if _valid_on(self.regions[c], day)]
+        return valid[0] if len(valid) == 1 else mention.code
 
 
 def _valid_on(region: Region, day: date) -> bool:

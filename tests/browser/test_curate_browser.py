@@ -1,0 +1,135 @@
+"""The /curate review page in a real Chromium against a real `timeline serve`: a bad token writes
+nothing; one candidate is accepted after editing its date, another rejected, all by keyboard;
+the accepted milestone is on the region's timeline and in its feed, and a second extraction
+proposes neither again."""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from articles import JINZHONG_NEWS
+
+from .conftest import Tab
+from .service import Service, build_database
+
+TOKEN = "curate-browser-token"
+SOURCE = "jinzhong-news-2024-06-20"
+
+
+def _request(url: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"} if body is not None else {}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, headers=headers, method="POST" if data else "GET")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            raw = response.read()
+            return response.status, json.loads(raw) if raw[:1] in (b"{", b"[") else raw.decode()
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read() or b"null")
+
+
+@pytest.fixture(scope="module")
+def curating(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    folder = tmp_path_factory.mktemp("curate")
+    build_database(folder / "timeline.db")
+    previous = os.environ.get("TIMELINE_TOKENS")
+    os.environ["TIMELINE_TOKENS"] = TOKEN  # the service process reads its tokens from here
+    try:
+        with Service(folder / "timeline.db", folder / "serve.log") as server:
+            yield server
+    finally:
+        if previous is None:
+            os.environ.pop("TIMELINE_TOKENS", None)
+        else:
+            os.environ["TIMELINE_TOKENS"] = previous
+
+
+def _card_type(tab: Tab) -> str:
+    return tab.page.locator("article.candidate.current h3").inner_text()
+
+
+def _go_to(tab: Tab, type_: str) -> None:
+    tab.page.keyboard.press("Escape")
+    for _ in range(40):
+        if type_ in _card_type(tab):
+            return
+        tab.page.keyboard.press("j")
+    raise AssertionError(f"no {type_} candidate")
+
+
+def test_review_a_document_by_keyboard(tab: Tab, curating: Service) -> None:
+    origin = curating.origin
+    upload = {
+        "title": {"zh": "晋中市医共体建设推进会召开", "en": "Jinzhong county medical community meeting"},
+        "publisher": {"zh": "晋中市卫生健康委员会", "en": "Jinzhong Health Commission"},
+        "published": "2024-06-20",
+        "region": "140700",
+        "id": SOURCE,
+        "text": JINZHONG_NEWS,
+    }
+    status, registered = _request(f"{origin}/sources", upload, TOKEN)
+    assert status == 201, registered
+    head = _request(f"{origin}/health")[1]["head"]
+    page = tab.page
+    page.goto(f"{origin}/curate?source={SOURCE}")
+    # A wrong token: a clear message, nothing written.
+    page.fill("#token", "not-the-token")
+    page.press("#token", "Enter")
+    page.locator("#login-error", has_text="refused").wait_for()
+    assert not page.locator("#review").is_visible()
+    assert _request(f"{origin}/health")[1]["head"] == head
+    page.fill("#token", TOKEN)
+    page.press("#token", "Enter")
+    page.wait_for_selector("article.candidate.current")
+    assert page.evaluate("sessionStorage.getItem('reform-timeline-token')") == TOKEN
+    assert page.locator("#document mark").count() > 5  # every candidate's sentence is marked
+
+    # Accept the incentive after editing its date (and writing the English texts).
+    _go_to(tab, "incentive_awarded")
+    award_id = page.locator("article.candidate.current").get_attribute("data-candidate")
+    page.keyboard.press("e")
+    focused = page.locator("article.candidate.current [data-path='occurred']")
+    assert page.evaluate("document.activeElement.getAttribute('data-path')") == "occurred"
+    focused.fill("2024-05-08")
+    assert page.locator("article.candidate.current output.interval").inner_text() == "2024-05-08"
+    card = page.locator("article.candidate.current")
+    card.locator("[data-path='title.en']").fill("Shouyang receives a provincial award")
+    card.locator("[data-path='summary.en']").fill(
+        "Shouyang received CNY 3 million in provincial award funds."
+    )
+    card.locator("[data-path='awarding_body.zh']").fill("山西省")
+    card.locator("[data-path='awarding_body.en']").fill("Shanxi Province")
+    card.locator("[data-path='awarding_body.en']").press("Escape")
+    page.keyboard.press("a")
+    page.locator("#status", has_text="Accepted: ").wait_for()
+    assert page.locator(f"article[data-candidate='{award_id}']").count() == 0
+
+    # Reject the rating with a reason.
+    _go_to(tab, "rating_awarded")
+    rating_id = page.locator("article.candidate.current").get_attribute("data-candidate")
+    page.keyboard.press("r")
+    page.keyboard.type("考核结果尚未公示")
+    page.keyboard.press("Enter")
+    page.locator("#status", has_text="Rejected: ").wait_for()
+
+    # The accepted milestone is on Shouyang's timeline and in its feed.
+    timeline = _request(f"{origin}/regions/140725/timeline?lang=en")[1]
+    titles = [entry["title"]["en"] for entry in timeline["entries"]]
+    assert "Shouyang receives a provincial award" in titles
+    [entry] = [e for e in timeline["entries"] if e["title"]["en"] == "Shouyang receives a provincial award"]
+    assert entry["occurred"]["edtf"] == "2024-05-08"
+    feed = _request(f"{origin}/feeds/regions/140725.ics?lang=en")[1]
+    assert "SUMMARY:Shouyang receives a provincial award" in feed and "DTSTART;VALUE=DATE:20240508" in feed
+
+    # A second extraction proposes neither again.
+    status, again = _request(f"{origin}/sources/{SOURCE}/candidates", token=TOKEN)
+    ids = {item["candidate"]["candidate_id"] for item in again["candidates"]}
+    assert status == 200 and award_id not in ids and rating_id not in ids
+    assert tab.errors == [] and tab.violations() == []
