@@ -28,6 +28,7 @@ from api.context import Api, ApiDep
 from api.encoding import Encoded, compress, variant_etag, vary
 from api.openapi import READ_HEADERS, read_responses
 from api.problems import BadParameter
+from api.quotes import Quoter
 from api.region_views import region_choices
 from api.tracked import Scope, answer_tracked
 from events.dates import parse_edtf
@@ -71,6 +72,7 @@ TEXT: dict[str, dict[str, str]] = {
         "more": "加载更多",
         "empty": "暂无记录。",
         "sources": "来源：",
+        "quote": "原文：",
         "sep": "、",
     },
     "en": {
@@ -83,6 +85,7 @@ TEXT: dict[str, dict[str, str]] = {
         "more": "Load more",
         "empty": "Nothing recorded yet.",
         "sources": "Sources: ",
+        "quote": "Source sentence: ",
         "sep": ", ",
     },
 }
@@ -181,6 +184,7 @@ class WidgetSource(msgspec.Struct, frozen=True, omit_defaults=True):
     published: str | None = None
     url: str | None = None
     locators: list[str] = []
+    quotes: list[str] = []  # the cited sentences, where the document's text is archived
 
 
 class WidgetEntry(msgspec.Struct, frozen=True, omit_defaults=True):
@@ -225,11 +229,13 @@ def _sources(entry: TimelineEntry, reference: Reference, lang: str) -> list[Widg
         if ref.locator and ref.locator not in found:
             found.append(ref.locator)
     shown = []
+    quoter = Quoter(reference)
     for document, places in locators.items():
+        quotes = [q for q in (quoter(document, place) for place in places) if q]
         try:
             doc = reference.source(document)
         except UnknownReference:
-            shown.append(WidgetSource(title=document, locators=places))
+            shown.append(WidgetSource(title=document, locators=places, quotes=quotes))
             continue
         shown.append(
             WidgetSource(
@@ -238,6 +244,7 @@ def _sources(entry: TimelineEntry, reference: Reference, lang: str) -> list[Widg
                 published=doc.published,
                 url=doc.url,
                 locators=places,
+                quotes=quotes,
             )
         )
     return shown
@@ -626,6 +633,7 @@ def _embed_entry(entry: WidgetEntry, lang: str) -> dict[str, Any]:
             {"title": s.title, "url": _safe_url(s.url), "locators": TEXT[lang]["sep"].join(s.locators)}
             for s in entry.sources
         ],
+        "quotes": [q for s in entry.sources for q in s.quotes],
     }
 
 

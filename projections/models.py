@@ -23,6 +23,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True, gc=False):
 
     document: str
     locator: str | None = None
+    quote: str | None = None  # the located sentence, where the document's text is archived
 
 
 class DateValue(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -125,3 +125,26 @@ def test_candidates_are_reviewed_through_the_api(client: TestClient) -> None:
     )
     assert unknown.status_code == 404
     assert client.get("/sources/jinzhong-press-2024-08-28/candidates", headers=AUTH).status_code == 404
+
+
+def test_status_evidence_quotes_the_sentence_an_accepted_milestone_rests_on(client: TestClient) -> None:
+    register(client)
+    items = client.get(f"/sources/{SOURCE}/candidates", headers=AUTH).json()["candidates"]
+    [item] = [
+        i
+        for i in items
+        if i["candidate"]["type"] == "pilot_designated" and i["candidate"]["occurred"] == "2018"
+    ]
+    draft = item["draft"]
+    assert draft["regions"] == ["140726"]  # 太谷 in 2018 is the county, before its code changed
+    draft["title"]["en"] = "Taigu named a chronic-disease demonstration zone"
+    draft["summary"]["en"] = "Taigu was named a national chronic-disease demonstration zone."
+    url = f"/sources/{SOURCE}/candidates/{item['candidate']['candidate_id']}/accept"
+    accepted = client.post(url, json=draft, headers=AUTH)
+    assert accepted.status_code == 201, accepted.text
+    position = accepted.json()["last_position"]
+    status = client.get(f"/regions/140726/status?as_of=2018-12-31&min_position={position}").json()
+    sources = [s for p in status["programmes"] for e in p["evidence"] for s in e["sources"]]
+    quoted = [s for s in sources if s["document"] == SOURCE]
+    assert quoted and quoted[0]["quote"] == item["candidate"]["evidence"]["sentence"]
+    assert all(s["quote"] is None for s in sources if s["document"] != SOURCE)  # free-text locators

@@ -14,6 +14,7 @@ from api.caching import answer
 from api.context import api_of
 from api.models import RegionDetail, RegionList
 from api.openapi import READ_HEADERS, answers
+from api.quotes import Quoter, with_quotes
 from api.region_views import DEFAULT_LIMIT, RegionQuery, region_detail, region_list
 from api.timeline import TimelineQuery, TimelineView, timeline_view
 from events.reference import RegionLevel
@@ -166,7 +167,9 @@ class RegionController(Controller):
         return await answer(
             api,
             request,
-            lambda r: status_report(r.store, r.reference, code, as_of=day, known_at=moment),
+            lambda r: with_quotes(
+                status_report(r.store, r.reference, code, as_of=day, known_at=moment), Quoter(r.reference)
+            ),
             min_position=min_position,
             check=lambda reference: reference.region(code),
         )

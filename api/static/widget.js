@@ -43,6 +43,7 @@
       approx: "约",
       corrected: "已更正",
       sources: "来源：",
+      quote: "原文：",
       sep: "、",
       credit: "数据：改革时间线",
     },
@@ -61,6 +62,7 @@
       approx: "c. ",
       corrected: "corrected",
       sources: "Sources: ",
+      quote: "Source sentence: ",
       sep: ", ",
       credit: "Data: reform timeline",
     },
@@ -101,7 +103,7 @@ li:focus{outline:3px solid var(--fo);outline-offset:2px;border-radius:3px}
 border-radius:999px;font-size:.78em;font-weight:500;color:var(--mu);vertical-align:.1em}
 .title{margin:2px 0;font-weight:700}
 .summary{margin:2px 0}
-.meta,.src{margin:2px 0}
+.meta,.src,.quote{margin:2px 0}
 .flag{color:var(--fg);font-weight:600}
 .retracted .title{text-decoration:line-through}
 a{color:var(--a);text-decoration:underline;text-underline-offset:2px}
@@ -223,7 +225,9 @@ footer{margin:12px 0 0}
     if (e.label) when.append(h("span", "type", String(e.label)));
     const meta = [...names(e.regions), ...names(e.programmes)].map(bdi);
     const cited = [];
+    const quotes = [];
     for (const s of Array.isArray(e.sources) ? e.sources : []) {
+      for (const q of Array.isArray(s.quotes) ? s.quotes : []) quotes.push(h("p", "quote", t.quote, own("q", "", String(q))));
       const label = String(s.title || s.document || "");
       if (!label) continue;
       const href = safeUrl(s.url);
@@ -246,7 +250,8 @@ footer{margin:12px 0 0}
       meta.length || e.corrected
         ? h("p", "meta", joined(h("span"), meta, t.sep), e.corrected ? h("span", "flag", (meta.length ? " · " : "") + t.corrected) : null)
         : null,
-      cited.length ? joined(h("p", "src", t.sources), cited, t.sep) : null
+      cited.length ? joined(h("p", "src", t.sources), cited, t.sep) : null,
+      ...quotes
     );
     li.tabIndex = -1; // focus target after "load more"
     li.dataset.id = String(e.id || ""); // live updates find an entry by id and slot new ones in

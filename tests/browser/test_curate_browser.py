@@ -128,6 +128,12 @@ def test_review_a_document_by_keyboard(tab: Tab, curating: Service) -> None:
     feed = _request(f"{origin}/feeds/regions/140725.ics?lang=en")[1]
     assert "SUMMARY:Shouyang receives a provincial award" in feed and "DTSTART;VALUE=DATE:20240508" in feed
 
+    # The widget's entry and the embed page show the sentence the milestone rests on.
+    page.goto(f"{origin}/embed/regions/140725?lang=en")
+    quote = page.locator("p.quote:visible", has_text="Source sentence:").first
+    quote.wait_for()
+    assert "寿阳县获得省级奖励资金300万元" in quote.inner_text()
+
     # A second extraction proposes neither again.
     status, again = _request(f"{origin}/sources/{SOURCE}/candidates", token=TOKEN)
     ids = {item["candidate"]["candidate_id"] for item in again["candidates"]}
