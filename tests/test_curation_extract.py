@@ -151,9 +151,17 @@ def test_a_county_paper_means_the_county_by_its_own_words(extractor: Extractor) 
     assert meeting.occurred == "2025-03-07"
     assert meeting.evidence.paragraph == 2
     figures = {c.figure.value: c.occurred for c in found if c.type == "metric_reported" and c.figure}
-    assert figures == {86: "2024", 78: "2024"}
+    assert figures == {86: "2024", 78: "2024"}  # the 85% target is not among them
     # "今年…将继续推进" is a plan with no cue of a milestone: nothing is proposed for it.
     assert not [c for c in found if "将继续" in c.evidence.sentence]
+    # A figure to reach is a target the report sets, with its deadline: never a reported figure.
+    [target] = [c for c in found if c.type == "target_set"]
+    assert (target.occurred, target.deadline, target.regions) == (
+        "../2025-03-10",
+        "2026-11~/2026-12",
+        ("140121",),
+    )
+    assert target.figure is not None and (target.figure.value, target.figure.unit) == (85, "%")
 
 
 def test_an_ambiguous_name_without_context_stays_unresolved() -> None:

@@ -37,6 +37,7 @@ class Candidate(msgspec.Struct, frozen=True, kw_only=True):
     participants: tuple[str, ...] = ()
     programmes: tuple[str, ...] = ()
     status: str | None = None  # a programme status, or `planned` / `exploring` for plan words
+    deadline: str | None = None  # a target's deadline (EDTF), for `target_set`
     amount_cny: int | None = None
     figure: Figure | None = None
     document_title: str | None = None

@@ -150,10 +150,24 @@ class Extractor:
         money = [f for f in figures if f.kind == "money"]
         if "amount" in type_cues.needs and not money:
             return []
+        type_, deadline = type_cues.type, None
+        if type_ == "metric_reported" and status == "planned":
+            # A figure to reach is a target set by the document, never a reported figure.
+            type_, deadline, occurred = "target_set", occurred, f"../{published.isoformat()}"
+            reasons.append(f"a figure to reach: target_set with deadline {deadline}, set by the publication")
         make = functools.partial(
-            self._one, source, evidence, type_cues.type, occurred, regions, programmes, status, confidence
+            self._one,
+            source,
+            evidence,
+            type_,
+            occurred,
+            regions,
+            programmes,
+            status,
+            confidence,
+            deadline=deadline,
         )
-        if type_cues.type == "metric_reported":
+        if type_ in ("metric_reported", "target_set"):
             measured = [f for f in figures if f.kind != "money"] or money
             return [
                 make([*reasons, f"figure {f.value:g}{f.unit}"], unresolved, figure=f, salt=str(f.start))
@@ -176,6 +190,7 @@ class Extractor:
         *,
         figure: FoundFigure | None,
         salt: str = "",
+        deadline: str | None = None,
     ) -> Candidate:
         details = draft_details(type_, evidence.sentence)
         return Candidate(
@@ -186,12 +201,13 @@ class Extractor:
             regions=regions,
             programmes=programmes,
             status=status,
+            deadline=deadline,
             amount_cny=figure.yuan if figure and type_ == "incentive_awarded" else None,
             figure=Figure(value=figure.value, unit=figure.unit, label=figure.label) if figure else None,
             title_zh=draft_title(
                 # A figure's own clause names it better than the sentence's longest clause.
                 f"{figure.label}{evidence.sentence[figure.start : figure.end]}"
-                if figure and type_ == "metric_reported"
+                if figure and type_ in ("metric_reported", "target_set")
                 else evidence.sentence,
                 [self.regions[c].name.zh for c in regions if c in self.regions],
             ),
@@ -270,7 +286,7 @@ class Extractor:
         planned = next((w for w in words.planned if _has(sentence, w, self.rules.gap)), None)
         exploring = next((w for w in words.exploring if w in sentence), None)
         if not achieved and planned:
-            return "planned", f"plan word “{planned}”: a target, not an achievement", 0.3
+            return "planned", f"plan word “{planned}”: a plan, not an achievement", 0.3
         if not achieved and exploring:
             return "exploring", f"exploration word “{exploring}”: not a launch", 0.25
         if type_ != "pilot_designated":

@@ -70,6 +70,15 @@ def _details(c: Candidate) -> dict[str, Any]:
             "unit": c.figure.unit,
             "period": c.occurred,
         }
+    if c.type == "target_set" and c.figure is not None:
+        label = {"zh": c.figure.label or c.title_zh, "en": ""}
+        return {
+            "metric": "",
+            "label": label,
+            "value": c.figure.value,
+            "unit": c.figure.unit,
+            "deadline": c.deadline,
+        }
     if c.type == "designation_ended":
         return {"reason": "completed"}
     return {}
