@@ -23,12 +23,20 @@ import msgspec
 from events.dates import parse_edtf
 from events.errors import InvalidDate
 from events.types import Milestone, SourceDated
+from projections.log import LogEvent
 
 SOURCE_DATED = "source_dated"
 TABLE = (
     "(position INTEGER PRIMARY KEY, event_id TEXT NOT NULL, recorded_at TEXT NOT NULL, payload TEXT NOT NULL)"
 )
 _QUALIFIERS = "?~%"
+
+
+class _Cited(msgspec.Struct):
+    document: str
+
+
+_decode_cited = msgspec.json.Decoder(list[_Cited]).decode
 
 
 class Doubt(msgspec.Struct, frozen=True):
@@ -54,6 +62,14 @@ class Doubts:
     def __bool__(self) -> bool:
         return bool(self.by_document)
 
+    def may_touch(self, sources: msgspec.Raw) -> bool:
+        """Whether a milestone citing `sources` (its raw JSON list) rests on a doubted document
+        alone: a cheap test before the milestone is decoded."""
+        if not self.by_document:
+            return False
+        documents = {cited.document for cited in _decode_cited(sources)}
+        return len(documents) == 1 and documents.pop() in self.by_document
+
     def before(self, document: str, position: int) -> list[Doubt]:
         """The doubts about `document` logged before `position`, in log order."""
         return [d for d in self.by_document.get(document, ()) if d.position < position]
@@ -68,11 +84,11 @@ def _doubt(position: int, event_id: str, recorded_at: str, payload: str) -> Doub
     return Doubt(position, event_id, recorded_at, msgspec.json.decode(payload, type=SourceDated))
 
 
-def record(conn: sqlite3.Connection, table: str, doubts: Doubts, logged: object) -> Doubt:
-    """Keep the `source_dated` event `logged` (a LogEvent) in `table` and in `doubts`."""
-    event = logged.event  # type: ignore[attr-defined]
+def record(conn: sqlite3.Connection, table: str, doubts: Doubts, logged: LogEvent) -> Doubt:
+    """Keep the `source_dated` event `logged` in `table` and in `doubts`."""
+    event = logged.event
     assert isinstance(event, SourceDated)
-    doubt = Doubt(logged.position, logged.event_id, logged.recorded_at, event)  # type: ignore[attr-defined]
+    doubt = Doubt(logged.position, logged.event_id, logged.recorded_at, event)
     conn.execute(
         f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
         [doubt.position, doubt.event_id, doubt.recorded_at, msgspec.json.encode(event).decode()],

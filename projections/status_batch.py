@@ -64,7 +64,7 @@ class StatusBatch:
         tracked = Tracked(
             logged.position, logged.event_id, logged.type, False, logged.brief, [], logged.position
         )
-        if self.doubts:  # logged after a doubt about its document: shown with the window
+        if self.doubts.may_touch(logged.brief.sources):  # logged after a doubt about its document
             event = logged.event
             assert isinstance(event, Milestone)
             widened, found = doubts.apply(event, event, self.doubts, logged.position)

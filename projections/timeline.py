@@ -125,7 +125,11 @@ class TimelineProjection:
         batch = _Batch(conn, names, ctx)
         own = batch.scope.append
         for logged in events:
-            if logged.type in MILESTONE_TAGS and batch.doubts and batch.doubted(logged):
+            if (
+                logged.type in MILESTONE_TAGS
+                and batch.doubts.may_touch(logged.brief.sources)
+                and batch.doubted(logged)
+            ):
                 continue  # listed with the window of its document's doubted dates
             if logged.type in MILESTONE_TAGS:
                 position, brief = logged.position, logged.brief
