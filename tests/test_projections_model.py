@@ -83,11 +83,13 @@ def order(position: int, milestone: Milestone) -> tuple[date, int, int]:
     return fuzzy.sort_day, PRECISION_RANK[fuzzy.precision], position
 
 
-def ends(later: Milestone, earlier: Milestone) -> bool:
+def ends(later: Milestone, earlier: Milestone, programme: str) -> bool:
     """The rules of `projections.status_rules`, restated: the same status or an ending ends a
-    fact, an ending ends at any later fact, "designated" supersedes "planned" (conftest)."""
+    fact, an ending ends at any later fact, and in county-integration (conftest) "designated"
+    supersedes "planned"."""
     new, old = status_of(later), status_of(earlier)
-    return new == old or "ended" in (new, old) or (new, old) == ("designated", "planned")
+    declared = programme == "county-integration" and (new, old) == ("designated", "planned")
+    return new == old or "ended" in (new, old) or declared
 
 
 def own_answers(
@@ -108,7 +110,7 @@ def own_answers(
         ended = False
         for _, _, later in facts[index + 1 :]:
             start = parse_edtf(later.occurred).earliest
-            if ends(later, milestone) and (start is None or start <= day):
+            if ends(later, milestone, programme) and (start is None or start <= day):
                 ended = True
         if ended:
             continue
