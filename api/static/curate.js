@@ -164,6 +164,17 @@
         el("button", { type: "button", "data-action": "skip" }, "Skip (s)")),
       reason);
     const search = card.querySelector('input[list="region-list"]');
+    // Search as you type over the whole gazetteer (GET /regions?q=), not only a first page.
+    search.addEventListener("input", () => {
+      const q = search.value.trim();
+      if (!q || /\d{6}/.test(q)) return;
+      fetch(`/regions?q=${encodeURIComponent(q)}&limit=20`)
+        .then((r) => r.json())
+        .then((found) => {
+          $("#region-list").replaceChildren(...(found.regions || []).map((r) => el("option", { value: `${r.name.zh} ${r.code}` })));
+        })
+        .catch(() => {});
+    });
     search.addEventListener("change", () => {
       const code = (/(\d{6})/.exec(search.value) || [])[1];
       if (!code) return;
@@ -309,7 +320,7 @@
 
   async function fillLists() {
     const [regions, programmes] = await Promise.all([fetch("/regions"), fetch("/programmes")].map((p) => p.then((r) => r.json())));
-    $("#region-list").replaceChildren(...(regions.regions || []).map((r) => el("option", { value: `${r.name.zh} ${r.code}` })));
+    $("#region-list").replaceChildren(...(regions.regions || []).map((r) => el("option", { value: `${r.name.zh} ${r.code}` })));  // refined by typing
     $("#programme-list").replaceChildren(...(programmes.programmes || []).map((p) => el("option", { value: p.slug }, p.name.zh)));
   }
 

@@ -98,6 +98,10 @@ def test_review_a_document_by_keyboard(tab: Tab, curating: Service) -> None:
     focused = page.locator("article.candidate.current [data-path='occurred']")
     assert page.evaluate("document.activeElement.getAttribute('data-path')") == "occurred"
     focused.fill("2024-05-08")
+    # The region search looks names up in the whole gazetteer as one types.
+    card_search = page.locator("article.candidate.current input[list='region-list']")
+    card_search.fill("寿阳")
+    page.locator("#region-list option[value='寿阳县 140725']").wait_for(state="attached")
     assert page.locator("article.candidate.current output.interval").inner_text() == "2024-05-08"
     card = page.locator("article.candidate.current")
     card.locator("[data-path='title.en']").fill("Shouyang receives a provincial award")
