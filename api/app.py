@@ -17,6 +17,7 @@ from litestar.types import Message, Scope
 from api.context import Api
 from api.controllers.events import EventController
 from api.controllers.health import health
+from api.controllers.log import LogController
 from api.controllers.programmes import ProgrammeController
 from api.controllers.regions import RegionController
 from api.controllers.sources import SourceController
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             ProgrammeController,
             EventController,
             SourceController,
+            LogController,
             *docs_routes(),
             *EXTRA_ROUTES,
             *extra_routes,

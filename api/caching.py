@@ -24,6 +24,7 @@ from api.encoding import Encoded, negotiate, variant_etag, vary
 from api.errors import BadParameter, BeyondHead, NotCaughtUp
 from events.reference import Reference
 from events.store import EventStore
+from projections.models import Basis
 from projections.runner import catch_up
 
 if TYPE_CHECKING:
@@ -286,4 +287,24 @@ async def answer(
 
 
 def compute_view(api: Api, state: ViewState, url: str, view: View) -> bytes:
-    return _encode(view(Reader(store=api.store(), reference=state.reference, state=state, base_url=url)))
+    store = api.store()
+    result = view(Reader(store=store, reference=state.reference, state=state, base_url=url))
+    basis = getattr(result, "basis", None)
+    if isinstance(basis, Basis) and basis.root is None:
+        result = msgspec.structs.replace(result, basis=with_tree(basis, state, store))
+    return _encode(result)
+
+
+def tree_root(store: EventStore, size: int) -> str:
+    """The root of the first `size` events, "" when the stored tree does not reach that far yet
+    (a database from before the tree, until its next append builds it)."""
+    try:
+        return store.tree_root(size).hex()
+    except LookupError:
+        return ""
+
+
+def with_tree(basis: Basis, state: ViewState, store: EventStore) -> Basis:
+    """The basis with the size and root of the tree of the events it reflects."""
+    root = state.root if basis.position == state.head else tree_root(store, basis.position)
+    return msgspec.structs.replace(basis, tree_size=basis.position, root=root or None)

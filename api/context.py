@@ -19,12 +19,13 @@ import msgspec
 from litestar import Request
 from litestar.di import NamedDependency
 
-from api.caching import ViewCache
+from api.caching import ViewCache, tree_root
 from api.flight import SingleFlight
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import ProjectionState
 from projections.runner import projection_states
+from timeline.database import open_store
 from timeline.settings import Settings
 
 
@@ -35,7 +36,8 @@ class ViewState:
     head: int
     projections: tuple[ProjectionState, ...]
     reference: Reference
-    tag: bytes  # head, checkpoints and catalogue fingerprint: the seed of every ETag
+    tag: bytes  # head, signed head, checkpoints and catalogue fingerprint: the seed of every ETag
+    root: str = ""  # the Merkle root of the first `head` events (hex)
 
     @property
     def checkpoint(self) -> int:
@@ -59,7 +61,7 @@ class Database:
     def store(self) -> EventStore:
         store: EventStore | None = getattr(self._local, "store", None)
         if store is None:
-            store = EventStore.open(self.settings.db, create=False, synchronous=self.settings.synchronous)
+            store = open_store(self.settings)
             self._local.store = store
             with self._lock:
                 self._opened.append(store)
@@ -125,6 +127,7 @@ class Views:
     @staticmethod
     def _read(store: EventStore, previous: ViewState | None) -> ViewState:
         head = store.head().position
+        signed = store.tree_head()
         states = tuple(projection_states(store))
         fresh = Reference(store.db)
         catalogues = msgspec.json.encode([fresh.regions(), fresh.programmes(), fresh.sources()])
@@ -133,8 +136,9 @@ class Views:
         if previous is not None and previous.tag.endswith(fingerprint):
             fresh = previous.reference
         marks = ",".join(f"{p.name}:{p.version}:{p.checkpoint}" for p in states)
-        tag = f"{head}|{marks}|".encode() + fingerprint
-        return ViewState(head=head, projections=states, reference=fresh, tag=tag)
+        tag = f"{head}|{signed.size if signed else 0}|{marks}|".encode() + fingerprint
+        root = tree_root(store, head)
+        return ViewState(head=head, projections=states, reference=fresh, tag=tag, root=root)
 
 
 class Api:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sqlite3
 import threading
@@ -16,6 +17,7 @@ from uuid import UUID
 import msgspec
 import sqlite_utils
 
+from events import merkle
 from events.envelope import (
     GENESIS_HASH,
     AppendResult,
@@ -35,9 +37,14 @@ from events.errors import (
     StoreUnavailable,
     UnknownReference,
 )
+from events.heads import SignedHead, Signer, write_head_file
 from events.reference import Reference
+from events.tree import MissingNodes, SqliteTree
 from events.types import TYPES_BY_TAG, CatalogueEvent, SourceRegistered, decode_event, encode_event
 from events.upcasting import upcast
+from events.verification import walk
+
+log = logging.getLogger("events.store")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -74,6 +81,11 @@ CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
 CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
 BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END;
+-- INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers: refuse any
+-- insert at a position the log already has (one seek to the end of the table per row).
+CREATE TRIGGER IF NOT EXISTS events_refuse_replace BEFORE INSERT ON events
+WHEN NEW.position <= (SELECT max(position) FROM events)
+BEGIN SELECT RAISE(ABORT, 'the event log is append-only: a position is never written twice'); END;
 """
 
 COLUMNS = (
@@ -131,23 +143,52 @@ def _open_failure(error: sqlite3.DatabaseError) -> str:
 class EventStore:
     """Append, read and verify the log. One instance per connection; thread-safe via a lock."""
 
-    def __init__(self, conn: sqlite3.Connection, path: str = ":memory:") -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        path: str = ":memory:",
+        *,
+        signer: Signer | None = None,
+        head_seconds: float = 0.0,
+    ) -> None:
         self.conn = conn
         self.db = sqlite_utils.Database(conn)
         self.path = path
+        self.tree = SqliteTree(conn)
+        # With a signer, each append transaction signs a head of the tree (at most one every
+        # `head_seconds`; `sign_head` covers the rest) and writes it to `head_path` after commit.
+        self.signer = signer
+        self.head_seconds = head_seconds
+        self._signed_at = -float("inf")
         self._lock = threading.RLock()
 
+    @property
+    def head_path(self) -> Path | None:
+        """The signed head kept beside the database file (None for an in-memory store)."""
+        return None if self.path == ":memory:" else Path(f"{self.path}.head")
+
     @classmethod
-    def open(cls, path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL") -> EventStore:
-        store = cls(connect(path, create=create, synchronous=synchronous), str(path))
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        create: bool = True,
+        synchronous: Synchronous = "FULL",
+        signer: Signer | None = None,
+        head_seconds: float = 0.0,
+    ) -> EventStore:
+        conn = connect(path, create=create, synchronous=synchronous)
+        store = cls(conn, str(path), signer=signer, head_seconds=head_seconds)
         if create:
             store.ensure_schema()
         elif not store.db["events"].exists():
             raise StoreUnavailable(str(path), "no event log in this file (run `timeline init`)")
         else:
-            # A no-op (no write) unless the file predates the catalogue tables or a column.
+            # A no-op (no write) unless the file predates the catalogue tables, the tree or a column.
             try:
                 Reference(store.db).ensure_schema()
+                if not store.db["merkle_nodes"].exists():
+                    store.tree.ensure_schema()
             except sqlite3.DatabaseError as e:
                 raise StoreUnavailable(str(path), str(e)) from e
         return store
@@ -156,6 +197,7 @@ class EventStore:
         try:
             with self._lock:
                 self.conn.executescript(SCHEMA)
+                self.tree.ensure_schema()
                 Reference(self.db).ensure_schema()
         except sqlite3.DatabaseError as e:
             raise StoreUnavailable(self.path, str(e)) from e
@@ -184,9 +226,10 @@ class EventStore:
                     if earlier is not None:
                         self.conn.execute("ROLLBACK")
                         return earlier
-                rows = self._rows(encoded)
+                rows, leaves = self._rows(encoded)
                 self._insert(rows)
                 self._record_catalogues(rows, encoded)
+                signed = self._sign_if_due(self._grow_tree(rows[0][0] - 1, leaves))
                 if idempotency_key is not None:
                     self.conn.execute(
                         "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
@@ -196,6 +239,7 @@ class EventStore:
             except BaseException as e:
                 self._roll_back(e)
                 raise
+            self._publish(signed)
         return AppendResult(
             first_position=rows[0][0],
             last_position=rows[-1][0],
@@ -209,24 +253,28 @@ class EventStore:
         """
         first = last = 0
         event_ids: list[str] = []
+        frontier: merkle.Frontier | None = None
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 self._refuse_if_broken()
                 for part in _chunks(items, chunk):
                     encoded = [(item, encode_event(item.event).decode()) for item in part]
-                    rows = self._rows(encoded)
+                    rows, leaves = self._rows(encoded)
                     self._insert(rows)
                     self._record_catalogues(rows, encoded)
+                    frontier = self._grow_tree(rows[0][0] - 1, leaves)
                     first = first or rows[0][0]
                     last = rows[-1][0]
                     event_ids.extend(row[1] for row in rows)
-                if not event_ids:
+                if frontier is None:
                     raise ValueError("nothing to import")
+                signed = self._sign_if_due(frontier)
                 self.conn.execute("COMMIT")
             except BaseException as e:
                 self._roll_back(e)
                 raise
+            self._publish(signed)
         return AppendResult(first_position=first, last_position=last, event_ids=event_ids)
 
     def _roll_back(self, error: BaseException) -> None:
@@ -258,8 +306,9 @@ class EventStore:
             replayed=True,
         )
 
-    def _rows(self, encoded: list[tuple[NewEvent, str]]) -> list[tuple]:
-        """Number, version and chain the batch; called inside the write transaction."""
+    def _rows(self, encoded: list[tuple[NewEvent, str]]) -> tuple[list[tuple], list[bytes]]:
+        """Number, version and chain the batch, with each row's Merkle leaf hash; called inside
+        the write transaction."""
         head = self.conn.execute(
             "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
         ).fetchone()
@@ -267,7 +316,7 @@ class EventStore:
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
         versions = self._batch_versions(encoded)
-        rows = []
+        rows, leaves = [], []
         for item, payload in encoded:
             stream, event = item.stream, item.event
             version = versions[stream]
@@ -292,10 +341,12 @@ class EventStore:
                 payload,
                 source,
             )
-            digest = chain_hash(prev_hash, canonical_bytes(*row))
+            canonical = canonical_bytes(*row)
+            digest = chain_hash(prev_hash, canonical)
             rows.append((*row, prev_hash, digest))
+            leaves.append(merkle.leaf_hash(canonical))
             prev_hash = digest
-        return rows
+        return rows, leaves
 
     def _batch_versions(self, encoded: list[tuple[NewEvent, str]]) -> dict[str, int]:
         """Versions the batch's streams start from.
@@ -351,6 +402,74 @@ class EventStore:
             if self.conn.execute(earlier, [row[1], rows[0][0]]).fetchone():
                 return row[1]
         return rows[0][1]  # pragma: no cover - the index named a duplicate we cannot find
+
+    def _grow_tree(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
+        """Store the tree's new nodes in the append transaction; a database from before the
+        tree gets the missing part built from its rows first."""
+        try:
+            return self.tree.grow(size, leaves)
+        except MissingNodes:
+            self._build_tree(size)
+            return self.tree.grow(size, leaves)
+
+    def _build_tree(self, size: int) -> None:
+        built = self.tree.leaves_stored(size)
+        frontier = self.tree.frontier(built)
+        while built < size:
+            rows = self._select(
+                "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?", [built, size, PAGE]
+            )
+            completed = []
+            for row in rows:
+                completed.extend(frontier.append(merkle.leaf_hash(canonical_bytes(*row[:10]))))
+            self.tree.store(completed)
+            built = rows[-1][0]
+
+    def _sign_if_due(self, frontier: merkle.Frontier) -> SignedHead | None:
+        """Sign a head of the tree as it will be once this transaction commits."""
+        if self.signer is None or time.monotonic() - self._signed_at < self.head_seconds:
+            return None
+        head = self.signer.sign(frontier.size, frontier.root(), utc_now())
+        self.tree.save_head(head)
+        self._signed_at = time.monotonic()
+        return head
+
+    def _publish(self, head: SignedHead | None) -> None:
+        """Write the committed head beside the database. The events are committed whatever
+        happens here, so a failure is logged, not raised (`verify` reports a stale file)."""
+        if head is None or self.head_path is None:
+            return
+        try:
+            write_head_file(self.head_path, head)
+        except OSError as e:
+            log.error("could not write the signed head to %s: %s", self.head_path, e)
+
+    def sign_head(self) -> SignedHead | None:
+        """Sign a head for events appended since the last one (the scheduled job with
+        `head_seconds`); None when there is no signer or nothing new."""
+        if self.signer is None:
+            return None
+        with self._lock:
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                size = self._head_position()
+                latest = self.tree.latest_head()
+                signed = None
+                if size and (latest is None or latest.size < size):
+                    self._signed_at = -float("inf")
+                    signed = self._sign_if_due(self._grow_tree(size, []))
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                self._roll_back(e)
+                raise
+        self._publish(signed)
+        if signed is None and latest is not None and self.head_path is not None:
+            self._publish(latest)  # a head file lost or behind the database gets the latest back
+        return signed
+
+    def _head_position(self) -> int:
+        row = self.conn.execute("SELECT max(position) FROM events").fetchone()
+        return row[0] or 0
 
     def _stream_versions(self, streams: set[str]) -> dict[str, int]:
         """Current version of each stream (0 for a new one), in few queries."""
@@ -457,7 +576,7 @@ class EventStore:
         after = 0 if full else verified
         now = format_time(utc_now())
         try:
-            head = self.verify(after=after)
+            head = self.verify(after=after, catalogues=full)
             if head < verified:  # a chain that verifies can still have lost its end
                 raise ChainBroken(
                     head + 1, f"the log ends at position {head}, but position {verified} was verified before"
@@ -488,37 +607,67 @@ class EventStore:
                 "or a full `timeline verify` passes",
             )
 
-    def verify(self, after: int = 0) -> int:
-        """Walk the hash chain from `after` to the head; return the head position.
+    def verify(self, after: int = 0, *, catalogues: bool = False) -> int:
+        """Walk the log from `after` to the head; return the head position.
 
-        Raises ChainBroken naming the first position whose hash, link or numbering is wrong.
+        Raises ChainBroken naming the first position whose hash, link, numbering or Merkle node
+        is wrong, that no longer matches a signed head, or past the end of a shorter log than a
+        signed head covers (see `events.verification`).
         """
-        if after:
-            row = self._select("WHERE position = ?", [after])
-            if not row:
-                raise ChainBroken(after, "the position to resume from is missing")
-            prev_hash = row[0][11]
-        else:
-            prev_hash = GENESIS_HASH
-        expected_position = after
-        while True:
+        self._complete_tree()
+        with self._lock:
+            return walk(
+                self.conn,
+                after=after,
+                public=self.signer.public if self.signer else None,
+                head_file=self.head_path,
+                catalogues=catalogues,
+            )
+
+    def _complete_tree(self) -> None:
+        """Build the stored tree for rows written before it existed (older databases)."""
+        with self._lock:
+            size = self._head_position()
+            if not size or self.tree.has_leaf(size - 1):
+                return
             try:
-                rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [expected_position, PAGE])
-            except sqlite3.DatabaseError as e:  # a damaged page: what lies beyond cannot be proven
-                raise ChainBroken(
-                    expected_position + 1, f"the database file is damaged ({e}); restore a backup"
-                ) from e
-            for row in rows:
-                expected_position += 1
-                if row[0] != expected_position:
-                    raise ChainBroken(expected_position, f"position missing (next is {row[0]})")
-                if row[10] != prev_hash:
-                    raise ChainBroken(row[0], "prev_hash does not match the previous hash")
-                if chain_hash(prev_hash, canonical_bytes(*row[:10])) != row[11]:
-                    raise ChainBroken(row[0], "the row's content does not match its hash")
-                prev_hash = row[11]
-            if len(rows) < PAGE:
-                return expected_position
+                self.conn.execute("BEGIN IMMEDIATE")
+                self._build_tree(size)
+                self.conn.execute("COMMIT")
+            except sqlite3.DatabaseError:  # read-only or damaged: the walk reports what is wrong
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+
+    # -- the Merkle tree ---------------------------------------------------------------------
+
+    def tree_head(self) -> SignedHead | None:
+        """The latest signed head."""
+        with self._lock:
+            return self.tree.latest_head()
+
+    def tree_root(self, size: int) -> bytes:
+        with self._lock:
+            return self.tree.root(size)
+
+    def inclusion_proof(self, position: int, size: int) -> list[bytes]:
+        """The audit path of the event at `position` in the tree of the first `size` events."""
+        with self._lock:
+            return self.tree.inclusion(position - 1, size)
+
+    def consistency_proof(self, first: int, second: int) -> list[bytes]:
+        with self._lock:
+            return self.tree.consistency(first, second)
+
+    def canonical(self, position: int) -> bytes:
+        """The bytes the event at `position` is hashed as (its leaf is SHA-256(0x00 || these))."""
+        rows = self._select("WHERE position = ?", [position])
+        if not rows:
+            raise UnknownReference("position", str(position))
+        return canonical_bytes(*rows[0][:10])
+
+    def leaf_hash(self, position: int) -> bytes:
+        with self._lock:
+            return self.tree.leaf(position - 1)
 
 
 def _recorded(row: tuple) -> RecordedEvent:

@@ -55,6 +55,10 @@ class Basis(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     position: int
     as_of: str | None = None
     known_at: int | None = None
+    # The Merkle tree the answer rests on (the first `tree_size` events): check it against a
+    # signed head with `GET /log/proof/consistency`. Filled in by the API.
+    tree_size: int | None = None
+    root: str | None = None
 
 
 class Correction(msgspec.Struct, frozen=True, kw_only=True, gc=False):

@@ -88,7 +88,8 @@ def test_programmes_with_feed_links(client: TestClient) -> None:
     assert body["statuses"] == ["designated", "rated", "ended"]
     assert body["links"]["feed"] == f"{BASE}/feeds/programmes/dip-payment.ics"
     assert body["links"]["webcal"] == "webcal://timeline.example.org/feeds/programmes/dip-payment.ics"
-    assert body["basis"] == {"position": 5, "as_of": None, "known_at": None}
+    root = client.get("/log/proof/consistency?from=5&to=5").json()["second_root"]
+    assert body["basis"] == {"position": 5, "as_of": None, "known_at": None, "tree_size": 5, "root": root}
 
 
 def test_programme_regions_on_a_day(client: TestClient) -> None:
@@ -119,7 +120,8 @@ def test_timeline_in_date_order_with_rollup_and_filters(client: TestClient) -> N
         ID["meeting"],
     ]
     assert rolled["region"]["code"] == "140700"
-    assert rolled["basis"] == {"position": 5, "as_of": None, "known_at": None}
+    root = client.get("/log/proof/consistency?from=5&to=5").json()["second_root"]
+    assert rolled["basis"] == {"position": 5, "as_of": None, "known_at": None, "tree_size": 5, "root": root}
     first = rolled["entries"][0]
     assert first["occurred"] == {
         "edtf": "2017-10",

@@ -51,16 +51,9 @@ def test_update_and_delete_are_refused_by_the_triggers(log: Path, statement: str
     assert sql(log).execute("SELECT * FROM events").fetchall() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known hole: INSERT OR REPLACE deletes the old row without firing the DELETE trigger "
-    "(SQLite fires delete triggers on REPLACE only with recursive_triggers on); a BEFORE INSERT "
-    "trigger refusing reused positions closes it but costs ~50% on bulk import. `verify` names the "
-    "replaced position (see the `row replaced` case below).",
-)
 def test_insert_or_replace_cannot_overwrite_an_event(log: Path) -> None:
     """REPLACE deletes the old row without firing DELETE triggers (SQLite fires them only with
-    recursive_triggers on), so the triggers alone do not keep an event from being overwritten."""
+    recursive_triggers on); a BEFORE INSERT trigger refuses any position the log already has."""
     conn = sql(log)
     row = list(conn.execute("SELECT * FROM events WHERE position = 3").fetchone())
     row[8] = row[8].replace("fault", "FAULT")

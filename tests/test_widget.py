@@ -136,7 +136,7 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(client: TestClient, ord
 def test_basis_is_the_same_object_as_everywhere_else(client: TestClient) -> None:
     basis = client.get(COUNTY).json()["basis"]
     assert basis == client.get(f"/regions/{data.JIEXIU}/timeline").json()["basis"]
-    assert set(basis) == {"position", "as_of", "known_at"} and basis["position"] > 0
+    assert set(basis) == {"position", "as_of", "known_at", "tree_size", "root"} and basis["position"] > 0
 
 
 def test_each_source_shows_once_with_every_locator(client: TestClient) -> None:

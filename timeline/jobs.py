@@ -58,22 +58,37 @@ def catch_up(settings: Settings) -> str:
         store.close()
 
 
-def verify(settings: Settings) -> str:
-    """Incremental chain verification; a break is logged loudly and holds writes."""
+def verify(settings: Settings, *, full: bool = False) -> str:
+    """Verify the log: new events only (chain, tree, heads), or with `full` the whole tree and
+    the catalogues. A break is logged loudly and holds writes."""
     store = open_store(settings)
     try:
-        integrity = store.check_integrity()
+        integrity = store.check_integrity(full=full)
     finally:
         store.close()
     if not integrity.ok:
         log.critical(
-            "HASH CHAIN BROKEN at position %s: %s. Writes are refused until an operator "
+            "LOG INTEGRITY BROKEN at position %s: %s. Writes are refused until an operator "
             "restores a backup or a full `timeline verify` passes.",
             integrity.broken_position,
             integrity.broken_reason,
         )
         raise TimelineError(f"chain broken at position {integrity.broken_position}")
-    return f"verified up to position {integrity.verified_position}"
+    return f"verified{' the whole log' if full else ''} up to position {integrity.verified_position}"
+
+
+def verify_full(settings: Settings) -> str:
+    return verify(settings, full=True)
+
+
+def sign_head(settings: Settings) -> str:
+    """Sign a head for events appended since the last one (heads batched by `head_seconds`)."""
+    store = open_store(settings)
+    try:
+        head = store.sign_head()
+    finally:
+        store.close()
+    return f"signed the head of size {head.size}" if head else "no new events to sign"
 
 
 def run_backup(settings: Settings) -> str:
@@ -94,6 +109,8 @@ def deliver_webhooks(settings: Settings) -> str:
 JOBS: dict[str, Callable[[Settings], str]] = {
     "catch_up": catch_up,
     "verify": verify,
+    "verify_full": verify_full,
+    "sign_head": sign_head,
     "backup": run_backup,
     "drop_folder": import_drop_folder,
     "webhooks": deliver_webhooks,
@@ -104,6 +121,8 @@ def interval_of(job: str, settings: Settings) -> float:
     return {
         "catch_up": settings.catchup_seconds,
         "verify": settings.verify_seconds,
+        "verify_full": settings.verify_full_seconds,
+        "sign_head": settings.head_seconds,
         "backup": settings.backup_seconds,
         "drop_folder": settings.drop_seconds,
         "webhooks": settings.webhook_seconds,
@@ -121,7 +140,8 @@ def first_run(job: str, settings: Settings) -> datetime:
 
 
 def enabled_jobs(settings: Settings) -> list[str]:
-    return [job for job in JOBS if job != "drop_folder" or settings.drop_dir]
+    skipped = {"drop_folder": not settings.drop_dir, "sign_head": settings.head_seconds <= 0}
+    return [job for job in JOBS if not skipped.get(job)]
 
 
 class JobOutcome(msgspec.Struct, frozen=True):

@@ -34,6 +34,11 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     read_your_writes_timeout: float = 2.0
     catchup_seconds: float = 2.0
     verify_seconds: float = 3600.0
+    verify_full_seconds: float = 86400.0
+    # The Ed25519 key that signs tree heads: a file outside the database (`timeline init`
+    # creates it, mode 0600). Default: the database path + ".key".
+    signing_key: str | None = None
+    head_seconds: float = 0.0
     backup_seconds: float = 86400.0
     backup_dir: str = "backups"
     backup_keep: int = 7
@@ -51,6 +56,10 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     webhook_allow_private: bool = False
     webhook_connect_timeout: float = 5.0
     webhook_read_timeout: float = 10.0
+
+    @property
+    def signing_key_path(self) -> str:
+        return self.signing_key or f"{self.db}.key"
 
     @property
     def public_url(self) -> str:

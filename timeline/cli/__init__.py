@@ -19,6 +19,7 @@ from typing import Any
 import click
 
 from events.errors import ChainBroken, InvalidEvent, StoreUnavailable, TimelineError
+from timeline.audit import LogInconsistent
 
 REFUSED, CHAIN_BROKEN, DATABASE_UNUSABLE = 1, 3, 4
 
@@ -32,7 +33,7 @@ class TimelineGroup(click.Group):
             for problem in e.problems:
                 click.echo(f"  {problem.path}: {problem.message}", err=True)
             sys.exit(REFUSED)
-        except ChainBroken as e:
+        except (ChainBroken, LogInconsistent) as e:
             click.echo(f"error: {e}", err=True)
             sys.exit(CHAIN_BROKEN)
         except StoreUnavailable as e:
@@ -64,4 +65,4 @@ def main() -> None:
 
 
 # Command modules attach themselves to `main` when imported.
-from timeline.cli import curation, log, ops, regions, seeds, serve, views, webhooks  # noqa: E402,F401
+from timeline.cli import audit, curation, log, ops, regions, seeds, serve, views, webhooks  # noqa: E402,F401

@@ -90,17 +90,21 @@ def format_event_line(recorded: RecordedEvent, lang: str) -> str:
 )
 @with_settings
 def verify(settings: Settings, after: int | None) -> None:
-    """Walk the hash chain; exit 3 naming the first broken position if a row was altered.
+    """Recompute the hash chain and the Merkle tree from the rows and hold them to the signed
+    heads (database and head file) and the catalogues; exit 3 naming the first bad position.
 
     A full walk records its outcome: a break holds all writes, a clean walk lifts the hold.
     """
     store: EventStore = open_store(settings)
     if after is not None:
         head = store.verify(after=after)
-        click.echo(f"OK: hash chain verified from position {after} up to {head}.")
+        click.echo(f"OK: hash chain and Merkle tree verified from position {after} up to {head}.")
         return
     integrity = store.check_integrity(full=True)
     if not integrity.ok:
         assert integrity.broken_position is not None and integrity.broken_reason is not None
         raise ChainBroken(integrity.broken_position, integrity.broken_reason)
-    click.echo(f"OK: hash chain verified up to position {integrity.verified_position}.")
+    signed = store.tree_head()
+    heads = f"; signed head of size {signed.size} matches" if signed else "; no signed head yet"
+    position = integrity.verified_position
+    click.echo(f"OK: hash chain, Merkle tree and catalogues verified up to position {position}{heads}.")
