@@ -11,14 +11,19 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 import msgspec
 
 from events import merkle
+from events.envelope import canonical_bytes
 from events.errors import TimelineError
 from events.heads import SignedHead, head_is_signed, key_id, load_public_key
+from events.reference import SourceDocument
+from events.store import format_time
+from events.types import Event, encode_event
 
 
 class LogInconsistent(TimelineError):
@@ -39,9 +44,17 @@ class AuditReport(msgspec.Struct, kw_only=True):
 
 
 def audit(
-    url: str, state_path: str | Path, events: tuple[str, ...] = (), *, client: httpx.Client | None = None
+    url: str,
+    state_path: str | Path,
+    events: tuple[str, ...] = (),
+    *,
+    full: bool = False,
+    client: httpx.Client | None = None,
 ) -> AuditReport:
-    """Check the log at `url` against the state in `state_path` (created on the first run)."""
+    """Check the log at `url` against the state in `state_path` (created on the first run).
+
+    With `full`, also read every event the server serves, recompute the tree from them and hold
+    it to the signed root, and hold the served source documents to their registrations."""
     url = url.rstrip("/")
     state_path = Path(state_path)
     state = _read_state(state_path)
@@ -61,6 +74,8 @@ def audit(
             _check_consistent(client, url, state.head, head)
         for event in events:
             _check_included(client, url, event, head)
+        if full:
+            _check_everything(client, url, head)
     finally:
         if owned:
             client.close()
@@ -109,6 +124,60 @@ def _check_included(client: httpx.Client, url: str, event: str, head: SignedHead
         answer["position"] - 1, head.size, merkle.leaf_hash(leaf), proof, bytes.fromhex(head.root)
     ):
         raise LogInconsistent(f"event {event} is not in the signed log of {head.size} events as served")
+
+
+def _check_everything(client: httpx.Client, url: str, head: SignedHead) -> None:
+    """Recompute the root of the first `head.size` events from the events as served."""
+    frontier = merkle.Frontier()
+    sources: dict[str, SourceDocument] = {}
+    while frontier.size < head.size:
+        limit = min(500, head.size - frontier.size)
+        page = _get(client, f"{url}/events?after={frontier.size}&limit={limit}")["events"]
+        if not page:
+            raise LogInconsistent(
+                f"the server serves {frontier.size} events, but signed a head of {head.size}"
+            )
+        for record in page:
+            if record["position"] != frontier.size + 1:
+                raise LogInconsistent(f"position {frontier.size + 1} is missing from the events served")
+            frontier.append(merkle.leaf_hash(_canonical(record)))
+            if record["type"] == "source_registered":
+                sources[record["event"]["source"]["id"]] = msgspec.convert(
+                    record["event"]["source"], SourceDocument
+                )
+    if frontier.root().hex() != head.root:
+        raise LogInconsistent(f"the events served do not hash to the root signed for size {head.size}")
+    for served in _get(client, f"{url}/sources")["sources"]:
+        logged = sources.get(served["id"])
+        if logged is None or _source_fields(served) != _source_fields(msgspec.to_builtins(logged)):
+            raise LogInconsistent(
+                f"source {served['id']!r} as served differs from its registration in the log"
+            )
+
+
+def _canonical(record: dict) -> bytes:
+    """An event's canonical bytes, rebuilt from its record as `/events` serves it."""
+    event = msgspec.convert(record["event"], type=Event)
+    occurred = record["occurred"]["edtf"] if record["occurred"] else None
+    recorded_at = format_time(msgspec.convert(record["recorded_at"], type=datetime, strict=False))
+    return canonical_bytes(
+        record["position"],
+        record["event_id"],
+        record["stream"],
+        record["version"],
+        record["type"],
+        record["schema_version"],
+        occurred,
+        recorded_at,
+        encode_event(event).decode(),
+        msgspec.json.encode(event.sources).decode(),
+    )
+
+
+def _source_fields(source: dict) -> tuple:
+    published = source["published"]["edtf"] if isinstance(source["published"], dict) else source["published"]
+    url = source.get("document_url", source.get("url"))
+    return (source["title"], source["publisher"], published, source["kind"], url, source.get("locator_hint"))
 
 
 def _read_state(path: Path) -> AuditState | None:
