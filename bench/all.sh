@@ -27,9 +27,10 @@ run http.py --seconds 3 --rounds 1
 run schemathesis_run.py --max-examples 5
 run faults.py --quick
 run live.py --clients 200 --posts 20 --deliveries 100
+run log.py --events 100000 --queries 500 --append-events 10000 --pymerkle-limit 50000
 for script in bench/*.py; do  # a script added later without a line above still runs
     case "$(basename "$script")" in
-        append.py | projections.py | gazetteer.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py | live.py) ;;
+        append.py | projections.py | gazetteer.py | ics.py | delivery.py | http.py | schemathesis_run.py | faults.py | live.py | log.py) ;;
         *) run "$(basename "$script")" ;;
     esac
 done

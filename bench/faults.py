@@ -1,5 +1,6 @@
 """Fault scenarios at scale: killed writers and projectors, racing writers, readers under load,
-hostile requests and the API's schemathesis run, with one table of what survived.
+hostile requests and the API's schemathesis run, with one table of what survived; and the
+tampering table: each attack on the verifiable log, which check catches it and how fast.
 
     python bench/faults.py                 # about four minutes on two cores
     python bench/faults.py --quick         # under a minute (what bench/all.sh runs)
@@ -39,6 +40,7 @@ from tests.faults.crash import compare_projections, kill_writers  # noqa: E402
 from tests.faults.projector import kill_projectors  # noqa: E402
 from tests.faults.racer import race  # noqa: E402
 from tests.faults.readers import read_under_load  # noqa: E402
+from tests.faults.tampering import tampering_table  # noqa: E402
 
 
 class Scale(msgspec.Struct, frozen=True):
@@ -304,6 +306,7 @@ def main() -> None:
             schemathesis_run(work),
             schemathesis_fuzz(work, fuzz_seconds, args.seed),
         ]
+        tampering = tampering_table(work / "tampering")
     print(
         f"Fault scenarios (seed {args.seed}, {'quick' if args.quick else 'full'} scale, "
         f"{time.monotonic() - started:.0f} s in all)\n"
@@ -312,6 +315,8 @@ def main() -> None:
     print()
     for note in notes:
         print(f"- {note}")
+    print("\nTampering (issue 16): each attack against a real `timeline serve`, then every detector\n")
+    print(tampering)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """The log's Merkle tree and signed heads in SQLite (the only module touching their tables).
 
-`merkle_nodes` holds every perfect subtree's hash, keyed by `index << 6 | level`, written in the
-append transaction that completes it; `tree_heads` holds every signed head by size. Both follow
+`merkle_nodes` holds every perfect subtree's hash, keyed by `level << 56 | index` (so each level
+is one contiguous range a verification scans in order), written in the append transaction that
+completes it; `tree_heads` holds every signed head by size. Both follow
 from the events alone: `timeline verify` recomputes them and compares.
 """
 
@@ -32,7 +33,12 @@ _CHUNK = 500  # keys per IN (...) query
 
 def node_key(node: merkle.Node) -> int:
     level, index = node
-    return index << 6 | level
+    return level << 56 | index
+
+
+def level_range(level: int, start: int, end: int) -> tuple[int, int]:
+    """The keys of the nodes of `level` with index in [start, end)."""
+    return level << 56 | start, level << 56 | end
 
 
 class MissingNodes(LookupError):

@@ -22,7 +22,7 @@ from events.envelope import GENESIS_HASH, canonical_bytes, chain_hash
 from events.errors import ChainBroken
 from events.heads import SignedHead, head_is_signed, read_head_file
 from events.reference import Programme, Region, SourceDocument
-from events.tree import MissingNodes, SqliteTree, node_key
+from events.tree import MissingNodes, SqliteTree, level_range
 from events.types import TYPES_BY_TAG, CatalogueEvent, ProgrammeDefined, RegionDefined, SourceRegistered
 
 PAGE = 5000
@@ -57,11 +57,12 @@ def walk(
     """
     tree = SqliteTree(conn)
     heads = _signed_heads(tree, head_file, public)
-    prev_hash, frontier = _start(conn, tree, after)
+    prev_hash, edge = _start(conn, tree, after)
     definitions: dict[tuple[str, str], Definition] = {}
     position = after
+    sha256 = hashlib.sha256
     for rows in _pages(conn, after):
-        completed: list[tuple[int, merkle.Node, bytes]] = []
+        leaves = []
         for row in rows:
             position += 1
             if row[0] != position:
@@ -72,18 +73,70 @@ def walk(
             if chain_hash(prev_hash, canonical) != row[11]:
                 raise ChainBroken(position, "the row's content does not match its hash")
             prev_hash = row[11]
-            completed.extend((position, node, h) for node, h in frontier.append(merkle.leaf_hash(canonical)))
-            head = heads.get(position)
-            if head is not None and frontier.root().hex() != head.root:
-                _compare_nodes(tree, completed)  # a stored node that differs names the exact position
-                raise ChainBroken(_first_since(heads, position), _rewritten(head))
+            leaves.append(sha256(b"\x00" + canonical).digest())
             if catalogues and row[4] in _CATALOGUE_TAGS:
                 _remember(definitions, position, row[8])
-        _compare_nodes(tree, completed)
+        _grow(tree, edge, heads, rows[0][0] - 1, leaves)
     _check_heads(tree, heads, position, after)
     if catalogues:
         _check_catalogues(conn, definitions)
     return position
+
+
+def _grow(
+    tree: SqliteTree, edge: dict[int, bytes], heads: dict[int, SignedHead], first: int, leaves: list[bytes]
+) -> None:
+    """Add a page of leaves (the first is leaf `first`) to the right edge `edge` (level -> the
+    perfect subtree waiting for its right sibling), level by level, holding every completed
+    node to the stored one and the root at each signed head's size to the head."""
+    cuts = sorted({size - first for size in heads if first < size <= first + len(leaves)} | {len(leaves)})
+    done = 0
+    for cut in cuts:
+        _grow_level_by_level(tree, edge, first + done, leaves[done:cut])
+        done = cut
+        head = heads.get(first + cut)
+        if (
+            head is not None
+            and merkle.fold([edge[level] for level in sorted(edge, reverse=True)]).hex() != head.root
+        ):
+            raise ChainBroken(_first_since(heads, first + cut), _rewritten(head))
+
+
+def _grow_level_by_level(tree: SqliteTree, edge: dict[int, bytes], index: int, hashes: list[bytes]) -> None:
+    level = 0
+    sha256 = hashlib.sha256
+    while hashes:
+        _compare_level(tree, level, index, hashes)
+        if index & 1:  # the first node is a right child: its left sibling waited on the edge
+            hashes = [edge.pop(level), *hashes]
+            index -= 1
+        if len(hashes) & 1:
+            edge[level] = hashes[-1]
+        hashes = [sha256(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)]
+        index //= 2
+        level += 1
+
+
+def _compare_level(tree: SqliteTree, level: int, index: int, hashes: list[bytes]) -> None:
+    """The stored nodes of `level` from `index` on must be `hashes`: proofs are served from them."""
+    low, high = level_range(level, index, index + len(hashes))
+    stored = [
+        row[0]
+        for row in tree.conn.execute(
+            "SELECT hash FROM merkle_nodes WHERE id >= ? AND id < ? ORDER BY id", [low, high]
+        )
+    ]
+    if stored == hashes:
+        return
+    offset = next(
+        (i for i, (a, b) in enumerate(zip(stored, hashes, strict=False)) if a != b),
+        min(len(stored), len(hashes)),
+    )
+    node = index + offset
+    first, last = (node << level) + 1, (node + 1) << level
+    where = f"leaf of position {first}" if level == 0 else f"node over positions {first}-{last}"
+    state = "missing" if offset >= len(stored) else "different from the recomputed one"
+    raise ChainBroken(first, f"the stored Merkle {where} is {state}")
 
 
 def _signed_heads(
@@ -111,14 +164,14 @@ def _signed_heads(
     return heads
 
 
-def _start(conn: sqlite3.Connection, tree: SqliteTree, after: int) -> tuple[str, merkle.Frontier]:
+def _start(conn: sqlite3.Connection, tree: SqliteTree, after: int) -> tuple[str, dict[int, bytes]]:
     if not after:
-        return GENESIS_HASH, merkle.Frontier()
+        return GENESIS_HASH, {}
     row = conn.execute("SELECT hash FROM events WHERE position = ?", [after]).fetchone()
     if row is None:
         raise ChainBroken(after, "the position to resume from is missing")
     try:
-        return row[0], tree.frontier(after)
+        return row[0], dict(tree.frontier(after).nodes)
     except MissingNodes as e:
         raise ChainBroken(after, f"{e}; run a full `timeline verify`") from None
 
@@ -140,34 +193,6 @@ def _pages(conn: sqlite3.Connection, after: int) -> Iterator[list[tuple]]:
         if len(rows) < PAGE:
             return
         after = rows[-1][0]
-
-
-def _compare_nodes(tree: SqliteTree, completed: list[tuple[int, merkle.Node, bytes]]) -> None:
-    """Each recomputed node must be stored as it is: proofs are served from the stored ones."""
-    if not completed:
-        return
-    keys = [node_key(node) for _, node, _ in completed]
-    stored: dict[int, bytes] = {}
-    for start in range(0, len(keys), 500):
-        part = keys[start : start + 500]
-        stored.update(
-            tree.conn.execute(
-                f"SELECT id, hash FROM merkle_nodes WHERE id IN ({','.join('?' * len(part))})", part
-            )
-        )
-    for (position, node, digest), key in zip(completed, keys, strict=True):
-        if stored.get(key) != digest:
-            level, index = node
-            where = (
-                f"leaf of position {position}"
-                if level == 0
-                else f"node over positions {(index << level) + 1}-{position}"
-            )
-            state = "missing" if key not in stored else "different from the recomputed one"
-            raise ChainBroken(
-                position if level == 0 else (index << level) + 1, f"the stored Merkle {where} is {state}"
-            )
-    completed.clear()
 
 
 def _first_since(heads: dict[int, SignedHead], size: int) -> int:
