@@ -8,6 +8,7 @@ same request is answered from memory; `If-None-Match` is answered with 304 witho
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -300,7 +301,7 @@ def tree_root(store: EventStore, size: int) -> str:
     (a database from before the tree, until its next append builds it)."""
     try:
         return store.tree_root(size).hex()
-    except LookupError:
+    except (LookupError, sqlite3.DatabaseError):  # an unreadable tree leaves the answer without a root
         return ""
 
 

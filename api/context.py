@@ -11,6 +11,7 @@ cached costs no query at all.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -127,7 +128,10 @@ class Views:
     @staticmethod
     def _read(store: EventStore, previous: ViewState | None) -> ViewState:
         head = store.head().position
-        signed = store.tree_head()
+        try:
+            signed = store.tree_head()
+        except sqlite3.DatabaseError:  # the views still answer when the tree cannot be read
+            signed = None
         states = tuple(projection_states(store))
         fresh = Reference(store.db)
         catalogues = msgspec.json.encode([fresh.regions(), fresh.programmes(), fresh.sources()])
