@@ -194,4 +194,22 @@ PAGINATION: list[Case] = [
     Case(name="DELETE on an event", status=405, method="DELETE", path=f"/events/{UNKNOWN_ID}", body=None),
 ]
 
-CASES: list[Case] = [*MALFORMED, *OVERSIZED, *INVALID, *AUTH_CASES, *INJECTION, *PAGINATION]
+# What a 500 answered before issue 18, and what slipped through.
+ISSUE_18: list[Case] = [
+    _get("port that is no number in Host", "/regions", headers=((b"host", b"127.0.0.1:abc"),)),
+    _get("port out of range in Host", "/regions/140781/timeline", headers=((b"host", b"h:70000"),)),
+    _get("position past 2**63", "/events?after=9223372036854775808"),
+    _get("superscript known_at", "/regions/140781/timeline?known_at=%C2%B2"),
+    _get("5,000-digit known_at", "/regions/140781/timeline?known_at=" + "9" * 5000),
+    _get(
+        "Arabic-Indic digits in as_of",
+        "/regions/140781/status?as_of=%D9%A2%D9%A0%D9%A2%D9%A1-%D9%A0%D9%A5-%D9%A0%D9%A7",
+    ),
+    _post("existing event_id", 409, {"event": event(), "event_id": KNOWN_ID}),
+    _post("the same event_id twice", 422, [{"event": event(), "event_id": UNKNOWN_ID}] * 2),
+    _post("U+2028 in a title", 422, event(title={"zh": "标题", "en": "a\u2028b"})),
+    _post("bidi override in a locator", 422, event(sources=[{"document": "test-doc", "locator": "\u202e1"}])),
+    _post("full-width digits in occurred", 422, event(occurred="\uff12\uff10\uff12\uff11")),
+]
+
+CASES: list[Case] = [*MALFORMED, *OVERSIZED, *INVALID, *AUTH_CASES, *INJECTION, *PAGINATION, *ISSUE_18]
