@@ -28,6 +28,7 @@ from api.bodies import CorrectionBody, RetractionBody
 from api.encoding import ENCODED
 from api.models import WriteResult
 from api.problems import PROBLEM_JSON, Problem
+from events.dates import EDTF_PATTERN
 from events.submissions import Submission
 from events.types import Event
 
@@ -185,6 +186,18 @@ def _drop_catch_all(node: Any) -> None:
             _drop_catch_all(value)
 
 
+def _edtf_patterns(node: Any) -> None:
+    """Every EDTF string says which strings it takes (msgspec's schema has only the length)."""
+    if isinstance(node, dict):
+        if node.get("description") == "EDTF date" and node.get("type") == "string":
+            node["pattern"] = EDTF_PATTERN
+        for value in node.values():
+            _edtf_patterns(value)
+    elif isinstance(node, list):
+        for value in node:
+            _edtf_patterns(value)
+
+
 def finish(document: dict[str, Any]) -> dict[str, Any]:
     """Complete Litestar's document in place (idempotent): request bodies, accurate event schemas."""
     bodies, components = _request_bodies()
@@ -194,6 +207,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         if operation is not None:
             operation["requestBody"] = body
     _drop_catch_all(document)
+    _edtf_patterns(document)
     return document
 
 

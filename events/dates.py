@@ -38,6 +38,17 @@ _DATETIME = re.compile(
 )
 OPEN = ".."
 
+# What `parse_edtf` accepts, as one regular expression for JSON Schema (ECMA-262 and Python
+# alike): every value it accepts matches; a few that match are still refused by it (30 February,
+# an interval that ends before it starts).
+_YEAR = "(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+_MONTH_DAY = "(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+_ONE = (
+    f"({_YEAR}-{_MONTH_DAY}T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](Z|[+-](0[0-9]|1[0-4]):[0-5][0-9])?"
+    f"|{_YEAR}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?[?~%]?)"
+)
+EDTF_PATTERN = rf"^({_ONE}|{_ONE}/{_ONE}|\.\./{_ONE}|{_ONE}/\.\.)$"
+
 
 class FuzzyDate(msgspec.Struct, frozen=True, kw_only=True):
     """An EDTF value with the interval of days it may denote."""

@@ -329,3 +329,26 @@ def test_min_position_beyond_the_head_is_a_409_naming_the_head(client: TestClien
 def test_options_lists_every_method_of_the_log(client: TestClient) -> None:
     allow = client.options("/events").headers["allow"]
     assert {m.strip() for m in allow.split(",")} == {"GET", "OPTIONS", "POST"}
+
+
+def test_the_documented_edtf_pattern_takes_every_date_the_parser_takes(client: TestClient) -> None:
+    import re
+
+    from hypothesis import given, settings
+
+    from events.dates import EDTF_PATTERN, parse_edtf
+    from tests.test_dates import valid_edtf
+
+    pattern = re.compile(EDTF_PATTERN)
+
+    @settings(max_examples=300, deadline=None)
+    @given(valid_edtf())
+    def accepted(text: str) -> None:
+        parse_edtf(text)
+        assert pattern.match(text), text
+
+    accepted()
+    for refused in ("0", "2021-13", "0000", "2021-05-07T24:00:00", "../..", "2021/2022/2023", " 2021"):
+        assert not pattern.match(refused), refused
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    assert schemas["MeetingHeld"]["properties"]["occurred"]["pattern"] == EDTF_PATTERN
