@@ -31,8 +31,15 @@ _POSITION = re.compile(r"[0-9]{1,16}")
 # `types`: milestone tags separated by commas (items may be empty or padded with spaces).
 _TAG = "|".join(MILESTONE_TAGS)
 TYPES_PATTERN = rf"^\s*({_TAG})?\s*(,\s*({_TAG})?\s*)*$"
+# `known_at`: a log position, or an RFC 3339 date-time with seconds and an offset (upper-case
+# T and Z: Python's parser takes no other).
+KNOWN_AT_PATTERN = (
+    r"^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))$"
+)
 # What a pattern means, for problem details (a regex is no explanation).
 PATTERN_HINTS = {
+    KNOWN_AT_PATTERN: "expected a log position (a whole number) or an RFC 3339 time with an offset, "
+    "such as 2024-09-01T08:00:00Z",
     DAY_PATTERN: "expected a day as YYYY-MM-DD in ASCII digits, such as 2021-05-07",
     TYPES_PATTERN: f"expected milestone types separated by commas, from: {', '.join(MILESTONE_TAGS)}",
 }
@@ -73,6 +80,7 @@ KnownAt = Annotated[
     QueryParameter(
         description="Transaction time: answer as the log stood at this position (an integer) or "
         "at this RFC 3339 time; later events and corrections are ignored.",
+        pattern=KNOWN_AT_PATTERN,
         examples=_examples("42", "2024-09-01T00:00:00Z"),
     ),
 ]
