@@ -352,3 +352,21 @@ def test_the_documented_edtf_pattern_takes_every_date_the_parser_takes(client: T
         assert not pattern.match(refused), refused
     schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
     assert schemas["MeetingHeld"]["properties"]["occurred"]["pattern"] == EDTF_PATTERN
+
+
+def test_the_cli_names_a_duplicate_event_id_instead_of_a_database_failure(
+    store: EventStore, db_path: Path, tmp_path: Path
+) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from timeline.cli import main
+
+    seeded_settings(store, db_path)
+    file = tmp_path / "events.jsonl"
+    file.write_text(json.dumps({"event": new_event(), "event_id": ID["pilot"]}))
+    result = CliRunner().invoke(main, ["append", str(file), "--db", str(db_path)])
+    assert result.exit_code == 1, result.output
+    assert ID["pilot"] in result.output and "already holds" in result.output
+    assert "database failed" not in result.output and "backup" not in result.output
