@@ -30,7 +30,7 @@ from api.models import WriteResult
 from api.problems import PROBLEM_JSON, Problem
 from events.dates import EDTF_PATTERN
 from events.submissions import Submission
-from events.types import Event
+from events.types import MILESTONE_TYPES, UNCORRECTABLE, Event
 
 ASSETS = "/schema/assets"
 DESCRIPTION = """\
@@ -124,6 +124,10 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
             ref_template="#/components/schemas/{name}",
         )
     )
+    # `changes` names fields of the milestone types (which ones depends on the target's type).
+    correctable = sorted(set().union(*(t.__struct_fields__ for t in MILESTONE_TYPES)) - UNCORRECTABLE)
+    changes = components["CorrectionBody"]["properties"]["changes"]
+    changes["propertyNames"] = {"enum": correctable}
     one = {"anyOf": [event, submission]}
     batch = {"anyOf": [one, {"type": "array", "minItems": 1, "items": one}]}
     bodies = {

@@ -370,3 +370,10 @@ def test_the_cli_names_a_duplicate_event_id_instead_of_a_database_failure(
     assert result.exit_code == 1, result.output
     assert ID["pilot"] in result.output and "already holds" in result.output
     assert "database failed" not in result.output and "backup" not in result.output
+
+
+def test_correction_changes_are_documented_by_field_name(client: TestClient) -> None:
+    schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    names = schemas["CorrectionBody"]["properties"]["changes"]["propertyNames"]["enum"]
+    assert {"title", "occurred", "regions", "status", "amount_cny"} <= set(names)
+    assert "" not in names and "type" not in names
