@@ -33,7 +33,8 @@ _TAG = "|".join(MILESTONE_TAGS)
 TYPES_PATTERN = rf"^\s*({_TAG})?\s*(,\s*({_TAG})?\s*)*$"
 # `known_at`: a log position, or an RFC 3339 date-time with seconds and an offset (upper-case
 # T and Z: Python's parser takes no other).
-KNOWN_AT_PATTERN = r"^([0-9]{1,16}|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))$"
+_RFC3339 = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
+KNOWN_AT_PATTERN = rf"^([0-9]{{1,16}}|{_RFC3339})$"
 # What a pattern means, for problem details (a regex is no explanation).
 PATTERN_HINTS = {
     KNOWN_AT_PATTERN: "expected a log position (a whole number) or an RFC 3339 time with an offset, "
