@@ -29,6 +29,7 @@ from api.feeds import FeedController
 from api.hosts import HostCheck
 from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
+from api.pictures.routes import PictureController
 from api.problems import EXCEPTION_HANDLERS
 from api.webhooks import webhook_handlers
 from api.widget import widget_handlers
@@ -41,6 +42,7 @@ from timeline.settings import Settings, load_settings
 # appends to this list when it is written, and `create_app` mounts whatever is here.
 EXTRA_ROUTES: list[Any] = [
     FeedController,
+    PictureController,
     *widget_handlers,
     favicon,
     *stream_handlers,

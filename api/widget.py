@@ -27,6 +27,7 @@ from api.caching import Reader, View, base_url, compute_view, current_state, mat
 from api.context import Api, ApiDep
 from api.encoding import Encoded, compress, variant_etag, vary
 from api.openapi import READ_HEADERS, read_responses
+from api.pictures.explorer import explorer_context
 from api.problems import BadParameter
 from api.quotes import Quoter
 from api.region_views import region_choices
@@ -358,7 +359,12 @@ _templates = Environment(
     lstrip_blocks=True,
 )
 # Litestar adds `; charset=utf-8` to text types itself (naming it here doubled it).
-ASSETS = {"widget.js": "text/javascript", "home.js": "text/javascript", "site.css": "text/css"}
+ASSETS = {
+    "widget.js": "text/javascript",
+    "home.js": "text/javascript",
+    "explorer.js": "text/javascript",
+    "site.css": "text/css",
+}
 ASSET_CACHE = "public, max-age=3600"
 _assets: dict[str, Encoded] = {}
 
@@ -687,6 +693,7 @@ def render_home(r: Reader, region: str | None, lang: str, theme: str) -> str:
         json_url=f"/widget/regions/{region}.json?lang={lang}",
         timelinejs_url=f"/timelinejs/regions/{region}.json?lang={lang}",
         embed_url=f"/embed/regions/{region}?lang={lang}",
+        explorer=explorer_context(r, region, lang, date.today()),
     )
 
 

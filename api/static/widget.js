@@ -114,6 +114,7 @@ button:hover{filter:brightness(1.1)}
 .status{margin:8px 0 0}
 .err{color:var(--fg)}
 footer{margin:12px 0 0}
+.lanes{margin:0 0 12px;overflow-x:auto}.lanes svg{display:block;width:100%;height:auto}
 @media (max-width:360px){.rt{padding:12px}}
 @media (forced-colors:active){li::before{border-color:CanvasText}li::after{background:CanvasText}}
 `;
@@ -284,6 +285,30 @@ footer{margin:12px 0 0}
     return { lang, theme, path, query, maxHeight, compact: d.compact === "true" || d.compact === "", live: d.live === "true" };
   };
 
+  // data-view="lanes": the service's status picture (lanes.svg) above the list, drawn inline
+  // so a strict host CSP (connect-src only, no img-src) still shows it, with its <title>/<desc>.
+  const lanesFigure = (el, lang) => {
+    const d = el.dataset;
+    const key = (d.region || d.programme || "").trim();
+    if (d.view !== "lanes" || !key) return null;
+    const url = new URL(`/${d.region ? "regions" : "programmes"}/${encodeURIComponent(key)}/lanes.svg`, ORIGIN);
+    url.searchParams.set("lang", lang);
+    if (d.region && splitList(d.programmes)) url.searchParams.set("programmes", splitList(d.programmes));
+    const figure = h("figure", "lanes");
+    fetch(url.href, { credentials: "omit", mode: "cors" })
+      .then((res) => (res.ok ? res.text() : Promise.reject(new Error(String(res.status)))))
+      .then((text) => {
+        const svg = new DOMParser().parseFromString(text, "image/svg+xml").documentElement;
+        if (svg.nodeName !== "svg") throw new Error("not SVG");
+        for (const bad of svg.querySelectorAll("script,foreignObject")) bad.remove();
+        figure.append(document.importNode(svg, true));
+      })
+      .catch(() => {
+        figure.hidden = true;
+      });
+    return figure;
+  };
+
   const fetchPage = async (opts, cursor) => {
     const url = new URL(opts.path, ORIGIN);
     for (const [k, v] of Object.entries(opts.query)) url.searchParams.set(k, v);
@@ -449,7 +474,7 @@ li.new{animation:rt-in .6s ease-out}
       credit.href = ORIGIN + "/";
       credit.target = "_blank";
       credit.rel = "noopener";
-      this.frame = h("section", "rt " + o.theme + (o.compact ? " compact" : ""), h("header", "", this.name, this.sub), this.list, this.status, this.more, this.retry, h("footer", "", credit));
+      this.frame = h("section", "rt " + o.theme + (o.compact ? " compact" : ""), h("header", "", this.name, this.sub), lanesFigure(this.el, o.lang), this.list, this.status, this.more, this.retry, h("footer", "", credit));
       // The shared sheet, plus one of its own for a height: strict CSPs refuse style attributes.
       const sheets = [styleSheet()];
       if (o.maxHeight) {
