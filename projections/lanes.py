@@ -22,6 +22,9 @@ from projections.intervals import FIRST, LAST
 from projections.models import Basis, DateValue, date_value
 from projections.params import as_day, basis_position, known_filter, known_position
 from projections.regions import tree_of
+from projections.timeline_query import timeline_page
+
+SUBJECT = "subject"  # statuses come from a milestone's subjects only
 
 
 class LaneSpan(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -35,12 +38,23 @@ class LaneSpan(msgspec.Struct, frozen=True, kw_only=True, gc=False):
     inherited_from: str | None = None
 
 
+class LaneMark(msgspec.Struct, frozen=True, kw_only=True, gc=False):
+    """A milestone of the programme in which the region took part or which it issued (`roles`)."""
+
+    role: str  # "participant" or "issuer"
+    occurred: DateValue
+    type: str
+    title: Text
+
+
 class Lane(msgspec.Struct, frozen=True, kw_only=True, gc=False):
-    """A programme of a region, or a member region of a programme, and its status spans."""
+    """A programme of a region, or a member region of a programme, and its status spans (and,
+    with `roles`, marks for the milestones the region took another role in)."""
 
     key: str
     name: Text
     spans: list[LaneSpan]
+    marks: list[LaneMark] = []
 
 
 class LanesReport(msgspec.Struct, frozen=True, kw_only=True, gc=False):
@@ -100,6 +114,39 @@ def _keep(spans: Iterable[LaneSpan], date_from: date | None, date_to: date | Non
     return [span for span in spans if _overlaps(span, date_from, date_to)]
 
 
+def _marks(
+    store: Db,
+    reference: Reference,
+    region: str,
+    roles: list[str],
+    known: int | None,
+    span: tuple[date | None, date | None],
+) -> dict[str, list[LaneMark]]:
+    """By programme, the milestones in which `region` had one of `roles` (not subject)."""
+    found: dict[str, list[LaneMark]] = {}
+    cursor = None
+    while True:
+        page = timeline_page(
+            store,
+            reference,
+            region,
+            roles=roles,
+            known_at=known,
+            date_from=span[0],
+            date_to=span[1],
+            cursor=cursor,
+            limit=500,
+        )
+        for entry in page.entries:
+            role = "issuer" if region in entry.issuers and "issuer" in roles else "participant"
+            mark = LaneMark(role=role, occurred=entry.occurred, type=entry.type, title=entry.title)
+            for programme in entry.programmes:
+                found.setdefault(programme, []).append(mark)
+        cursor = page.next_cursor
+        if cursor is None:
+            return found
+
+
 def region_lanes(
     store: Db,
     reference: Reference,
@@ -109,12 +156,15 @@ def region_lanes(
     date_from: date | str | None = None,
     date_to: date | str | None = None,
     programmes: Sequence[str] | None = None,
+    roles: Sequence[str] | None = None,
 ) -> LanesReport:
     """One lane per programme with a status for `region` (or per programme named), with its
     status spans.
 
     A programme that `inherits_down` takes the spans of the nearest region of the lineage that
-    has any (the region's own first), marked `inherited_from`."""
+    has any (the region's own first), marked `inherited_from`. `roles` (default: subject) adds
+    marks for the milestones in which the region was a participant or an issuer; without
+    "subject" among them, the statuses are left out."""
     entry = reference.region(region)
     for slug in programmes or ():
         reference.programme(slug)
@@ -126,6 +176,9 @@ def region_lanes(
     for row in rows:
         by_pair.setdefault((row[0], row[1]), []).append(row)
     wanted = set(programmes) if programmes else None
+    roles = list(roles or [SUBJECT])
+    other = [role for role in roles if role != SUBJECT]
+    marks = _marks(store, reference, region, other, known, (start, end)) if other else {}
     lanes = []
     for programme in sorted(reference.programmes(), key=lambda p: p.slug):
         if wanted is not None and programme.slug not in wanted:
@@ -134,9 +187,10 @@ def region_lanes(
         source = next((code for code in chain if (code, programme.slug) in by_pair), None)
         found = by_pair.get((source, programme.slug), []) if source is not None else []
         inherited = None if source == region else source
-        spans = _keep((_span(row, inherited) for row in found), start, end)
-        if spans or wanted is not None:  # a programme named is shown even without a status
-            lanes.append(Lane(key=programme.slug, name=programme.name, spans=spans))
+        spans = _keep((_span(row, inherited) for row in found), start, end) if SUBJECT in roles else []
+        own = marks.get(programme.slug, [])
+        if spans or own or wanted is not None:  # a programme named is shown even without a status
+            lanes.append(Lane(key=programme.slug, name=programme.name, spans=spans, marks=own))
     return LanesReport(
         subject="region",
         key=region,

@@ -114,6 +114,18 @@ def test_known_at_draws_what_the_log_knew_and_lang_zh(client: TestClient) -> Non
     assert len(rects(lane(now, "public-hospital-reform"))) == 1
 
 
+def test_roles_add_marks_for_milestones_the_region_took_part_in(client: TestClient) -> None:
+    both = {"lang": "en", "roles": "subject,participant", "programmes": "county-medical-integration"}
+    root = parse(client.get(JIEXIU, params=both).content)
+    group = lane(root, "county-medical-integration")
+    diamonds = [p for p in group.iter(f"{SVG}path") if p.get("stroke") == "#444444"]
+    assert len(diamonds) == 1 and diamonds[0].get("fill") == "#ffffff"  # hollow: a participant
+    assert "participant: " in (root[1].text or "") and "(2019-11-18)" in (root[1].text or "")
+    assert rects(group)  # the statuses are still drawn
+    only = parse(client.get(JIEXIU, params={**both, "roles": "participant"}).content)
+    assert rects(lane(only, "county-medical-integration")) == []
+
+
 def test_programme_lanes_one_per_member_region(client: TestClient) -> None:
     response = client.get("/programmes/county-medical-integration/lanes.svg", params={"lang": "en"})
     root = parse(response.content)
@@ -143,6 +155,7 @@ def test_lanes_png_is_the_svg_rasterised_at_twice_its_size(client: TestClient) -
         (JIEXIU, {"from": "2022-01-01", "to": "2021-01-01"}, 400, "to"),
         (JIEXIU, {"programmes": "no-such"}, 400, "programmes"),
         (JIEXIU, {"known_at": "yesterday"}, 400, "known_at"),
+        (JIEXIU, {"roles": "spectator"}, 400, "roles"),
         ("/programmes/county-medical-integration/lanes.svg", {"within": "999999"}, 400, "within"),
     ],
 )

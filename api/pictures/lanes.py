@@ -22,7 +22,7 @@ from api.pictures.svg import (
     text_in,
     titled,
 )
-from projections.lanes import Lane, LaneSpan, LanesReport
+from projections.lanes import Lane, LaneMark, LaneSpan, LanesReport
 
 WIDTH = 900
 LABEL_WIDTH = 230
@@ -61,6 +61,8 @@ def axis_range(report: LanesReport, as_of: date | None) -> tuple[date, date]:
         for span in lane.spans:
             days += [d for d in (span.start, span.certain_from, span.end) if d is not None]
             open_start = open_start or span.start is None
+        for mark in lane.marks:
+            days += [d for d in (mark.occurred.earliest, mark.occurred.latest) if d is not None]
     if days:
         first_year, last_year = min(days).year - (1 if open_start else 0), max(days).year
     else:
@@ -83,13 +85,45 @@ def _ticks(axis: Axis, height: float) -> str:
     return element("g", "".join(parts), class_="ticks")
 
 
+MARKS_ROW = "\x00marks"  # the row of a lane that holds its role marks
+
+
 def _rows_of(lane: Lane) -> list[str]:
-    """The statuses a lane shows, one row each, in the order they first appear."""
+    """The statuses a lane shows, one row each, in the order they first appear, then a row for
+    its role marks if it has any."""
     rows: list[str] = []
     for span in lane.spans:
         if span.status not in ENDINGS and span.status not in rows:
             rows.append(span.status)
+    if lane.marks:
+        rows.append(MARKS_ROW)
     return rows or [""]
+
+
+def _mark_words(mark: LaneMark, lang: str) -> str:
+    role = {"participant": ("参与", "participant"), "issuer": ("发布", "issuer")}[mark.role][lang != "zh"]
+    return f"{role}: {text_in(mark.title, lang)} ({mark.occurred.edtf})"
+
+
+def _mark(axis: Axis, mark: LaneMark, y: float, lang: str) -> str:
+    """A diamond on the day the milestone had certainly happened, a thin hatched bar before it
+    across its window; filled for an issuer, hollow for a participant."""
+    first, last = mark.occurred.earliest, mark.occurred.latest
+    if (first and first > axis.last) or (last and last < axis.first):
+        return ""
+    x0, x1 = axis.x(first), axis.end_x(last)
+    mid = y + (ROW - 4) / 2
+    parts = []
+    if x1 - x0 > 2:
+        parts.append(
+            element("rect", x=x0, y=mid - 2, width=x1 - x0, height=4, fill=f"url(#{hatch_id('#444444')})")
+        )
+    diamond = (
+        f"M{x1:.1f},{mid - 6:.1f} L{x1 + 5:.1f},{mid:.1f} L{x1:.1f},{mid + 6:.1f} L{x1 - 5:.1f},{mid:.1f} Z"
+    )
+    fill = "#444444" if mark.role == "issuer" else "#ffffff"
+    parts.append(element("path", d=diamond, fill=fill, stroke="#444444", stroke_width=1.5))
+    return titled("".join(parts), _mark_words(mark, lang))
 
 
 def _tooltip(span: LaneSpan, lang: str) -> str:
@@ -171,9 +205,12 @@ def _span(axis: Axis, span: LaneSpan, y: float, lane_top: float, lane_height: fl
         return ""
     label_colour = "#ffffff" if end - sure > 60 and span.status not in PLANNED else "#222222"
     label_x = sure + 4 if end - sure > 60 else x0 + 4
-    parts.append(
-        text(label_x, y + height - 3.5, status_word(span.status, lang), fill=label_colour, font_size=10)
-    )
+    # Dark words get a white halo so they stay legible over the hatching.
+    halo: dict[str, str | float] = {}
+    if label_colour != "#ffffff":
+        halo = {"stroke": "#ffffff", "stroke_width": 3, "paint_order": "stroke"}
+    word = status_word(span.status, lang)
+    parts.append(text(label_x, y + height - 3.5, word, fill=label_colour, font_size=10, **halo))
     return titled("".join(parts), _tooltip(span, lang))
 
 
@@ -187,7 +224,7 @@ def _lane(axis: Axis, lane: Lane, top: float, lang: str, index: int) -> tuple[st
     names = text(8, top + 14, text_in(lane.name, lang), fill="#111111", font_size=12)
     names += text(8, top + 27, lane.key, fill="#777777", font_size=9)
     parts.append(element("g", names, clip_path="url(#labels)"))
-    if not lane.spans:
+    if not lane.spans and not lane.marks:
         parts.append(
             text(
                 axis.left + 4,
@@ -200,6 +237,8 @@ def _lane(axis: Axis, lane: Lane, top: float, lang: str, index: int) -> tuple[st
     for span in lane.spans:
         row = rows.index(span.status) if span.status in rows else 0
         parts.append(_span(axis, span, top + 2 + row * ROW, top, height, lang))
+    for mark in lane.marks:
+        parts.append(_mark(axis, mark, top + 2 + rows.index(MARKS_ROW) * ROW, lang))
     return element("g", "".join(parts), class_="lane", data_key=lane.key), max(height, 30)
 
 
@@ -223,7 +262,9 @@ def _describe(report: LanesReport, lang: str, as_of: date | None) -> str:
     """Every lane and span in words, for screen readers and for anyone who cannot see colour."""
     sentences = []
     for lane in report.lanes:
-        spans = "; ".join(_tooltip(span, lang) for span in lane.spans)
+        spans = "; ".join(
+            [*(_tooltip(span, lang) for span in lane.spans), *(_mark_words(m, lang) for m in lane.marks)]
+        )
         empty = "无记录" if lang == "zh" else "no status recorded"
         sentences.append(f"{text_in(lane.name, lang)}: {spans or empty}.")
     known = report.basis.known_at
@@ -252,9 +293,11 @@ def render_lanes(report: LanesReport, *, lang: str = "zh", as_of: date | None = 
     else:
         title = f"{text_in(report.name, lang)} · status over time"
     clip = element("clipPath", element("rect", width=LABEL_WIDTH - 6, height=height), id="labels")
+    hues = [colour(span.status) for lane in report.lanes for span in lane.spans]
+    hues += ["#444444"] if any(lane.marks for lane in report.lanes) else []
     body = [
         element("defs", clip),
-        hatch_defs([colour(span.status) for lane in report.lanes for span in lane.spans]),
+        hatch_defs(hues),
         text(8, 20, title, fill="#111111", font_size=15, font_weight="bold"),
         _ticks(axis, height),
         *parts,

@@ -57,7 +57,9 @@ class LanesQuery:
             raise BadParameter("to", "must not be before `from`")
 
 
-def _region_lanes(query: LanesQuery, code: str, programmes: str | None) -> Render:
+def _region_lanes(query: LanesQuery, code: str, programmes: str | None, roles: str | None) -> Render:
+    wanted_roles = params.region_roles(roles)
+
     def render(r: Reader) -> bytes:
         report = region_lanes(
             r.store,
@@ -67,6 +69,7 @@ def _region_lanes(query: LanesQuery, code: str, programmes: str | None) -> Rende
             date_from=query.date_from,
             date_to=query.date_to,
             programmes=params.programme_slugs(r.reference, programmes),
+            roles=wanted_roles,
         )
         return render_lanes(report, lang=query.lang, as_of=query.as_of)
 
@@ -114,12 +117,15 @@ class PictureController(Controller):
         date_from: params.DateFrom = None,
         date_to: params.DateTo = None,
         programmes: params.CommaList = None,
+        roles: params.Roles = None,
     ) -> Response[bytes]:
         """One lane per programme with a status (or per programme named in `programmes`): solid
         where a status certainly holds, hatched across its uncertainty window, outlined for a
-        plan, a cross for an ending, a rule at `as_of`; as the log knew it at `known_at`."""
+        plan, a cross for an ending, a rule at `as_of`; as the log knew it at `known_at`. `roles`
+        adds marks for the milestones the region took part in or issued (statuses are a
+        subject's: without `subject` among the roles they are left out)."""
         query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _region_lanes(query, code, programmes)
+        render = _region_lanes(query, code, programmes, roles)
         return await picture(api_of(request), request, render, SVG, check=lambda ref: ref.region(code))
 
     @get(
@@ -138,10 +144,11 @@ class PictureController(Controller):
         date_from: params.DateFrom = None,
         date_to: params.DateTo = None,
         programmes: params.CommaList = None,
+        roles: params.Roles = None,
     ) -> Response[bytes]:
         """The lanes picture as a PNG (twice the SVG's size), rendered from the same SVG."""
         query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _png(_region_lanes(query, code, programmes))
+        render = _png(_region_lanes(query, code, programmes, roles))
         return await picture(api_of(request), request, render, PNG, check=lambda ref: ref.region(code))
 
     @get(

@@ -294,6 +294,7 @@ footer{margin:12px 0 0}
     const url = new URL(`/${d.region ? "regions" : "programmes"}/${encodeURIComponent(key)}/lanes.svg`, ORIGIN);
     url.searchParams.set("lang", lang);
     if (d.region && splitList(d.programmes)) url.searchParams.set("programmes", splitList(d.programmes));
+    if (d.region && splitList(d.roles)) url.searchParams.set("roles", splitList(d.roles));
     const figure = h("figure", "lanes");
     fetch(url.href, { credentials: "omit", mode: "cors" })
       .then((res) => (res.ok ? res.text() : Promise.reject(new Error(String(res.status)))))
