@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Annotated
 
 from litestar import Controller, Request, get
+from litestar.di import NamedDependency, Provide
 from litestar.params import PathParameter, QueryParameter
 from litestar.response import Response
 
@@ -37,24 +39,38 @@ Within = Annotated[
 PROBLEMS = read_responses(400, 404)
 
 
+@dataclass(frozen=True, slots=True)
 class LanesQuery:
-    """The parameters a lanes picture takes, parsed (a bad one is a 400 naming it)."""
+    """The parameters every lanes picture takes, parsed (a bad one is a 400 naming it)."""
 
-    def __init__(
-        self,
-        as_of: str | None,
-        known_at: str | None,
-        lang: str | None,
-        date_from: str | None,
-        date_to: str | None,
-    ) -> None:
-        self.as_of: date | None = params.day("as_of", as_of)
-        self.known_at = params.known_at(known_at)
-        self.lang = lang or "zh"
-        self.date_from = params.day("from", date_from)
-        self.date_to = params.day("to", date_to)
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise BadParameter("to", "must not be before `from`")
+    as_of: date | None
+    known_at: int | datetime | None
+    lang: str
+    date_from: date | None
+    date_to: date | None
+
+
+def provide_lanes_query(
+    as_of: AsOfRule = None,
+    known_at: params.KnownAt = None,
+    lang: params.Lang = None,
+    date_from: params.DateFrom = None,
+    date_to: params.DateTo = None,
+) -> LanesQuery:
+    query = LanesQuery(
+        as_of=params.day("as_of", as_of),
+        known_at=params.known_at(known_at),
+        lang=lang or "zh",
+        date_from=params.day("from", date_from),
+        date_to=params.day("to", date_to),
+    )
+    if query.date_from and query.date_to and query.date_from > query.date_to:
+        raise BadParameter("to", "must not be before `from`")
+    return query
+
+
+LanesQueryDep = NamedDependency[LanesQuery]
+LANES = {"lanes_query": Provide(provide_lanes_query, sync_to_thread=False)}
 
 
 def _region_lanes(query: LanesQuery, code: str, programmes: str | None, roles: str | None) -> Render:
@@ -100,6 +116,7 @@ class PictureController(Controller):
     path = "/"
     tags = ("pictures",)
     response_headers = READ_HEADERS
+    dependencies = LANES
 
     @get(
         "/regions/{code:str}/lanes.svg",
@@ -111,11 +128,7 @@ class PictureController(Controller):
         self,
         request: Request,
         code: Code,
-        as_of: AsOfRule = None,
-        known_at: params.KnownAt = None,
-        lang: params.Lang = None,
-        date_from: params.DateFrom = None,
-        date_to: params.DateTo = None,
+        lanes_query: LanesQueryDep,
         programmes: params.CommaList = None,
         roles: params.Roles = None,
     ) -> Response[bytes]:
@@ -124,8 +137,7 @@ class PictureController(Controller):
         plan, a cross for an ending, a rule at `as_of`; as the log knew it at `known_at`. `roles`
         adds marks for the milestones the region took part in or issued (statuses are a
         subject's: without `subject` among the roles they are left out)."""
-        query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _region_lanes(query, code, programmes, roles)
+        render = _region_lanes(lanes_query, code, programmes, roles)
         return await picture(api_of(request), request, render, SVG, check=lambda ref: ref.region(code))
 
     @get(
@@ -138,17 +150,12 @@ class PictureController(Controller):
         self,
         request: Request,
         code: Code,
-        as_of: AsOfRule = None,
-        known_at: params.KnownAt = None,
-        lang: params.Lang = None,
-        date_from: params.DateFrom = None,
-        date_to: params.DateTo = None,
+        lanes_query: LanesQueryDep,
         programmes: params.CommaList = None,
         roles: params.Roles = None,
     ) -> Response[bytes]:
         """The lanes picture as a PNG (twice the SVG's size), rendered from the same SVG."""
-        query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _png(_region_lanes(query, code, programmes, roles))
+        render = _png(_region_lanes(lanes_query, code, programmes, roles))
         return await picture(api_of(request), request, render, PNG, check=lambda ref: ref.region(code))
 
     @get(
@@ -161,16 +168,11 @@ class PictureController(Controller):
         self,
         request: Request,
         slug: Slug,
-        as_of: AsOfRule = None,
-        known_at: params.KnownAt = None,
-        lang: params.Lang = None,
-        date_from: params.DateFrom = None,
-        date_to: params.DateTo = None,
+        lanes_query: LanesQueryDep,
         within: Within = None,
     ) -> Response[bytes]:
         """One lane per region with a status of its own in the programme (within `within`)."""
-        query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _programme_lanes(query, slug, within)
+        render = _programme_lanes(lanes_query, slug, within)
         return await picture(api_of(request), request, render, SVG, check=lambda ref: ref.programme(slug))
 
     @get(
@@ -183,16 +185,11 @@ class PictureController(Controller):
         self,
         request: Request,
         slug: Slug,
-        as_of: AsOfRule = None,
-        known_at: params.KnownAt = None,
-        lang: params.Lang = None,
-        date_from: params.DateFrom = None,
-        date_to: params.DateTo = None,
+        lanes_query: LanesQueryDep,
         within: Within = None,
     ) -> Response[bytes]:
         """The programme's lanes as a PNG, rendered from the same SVG."""
-        query = LanesQuery(as_of, known_at, lang, date_from, date_to)
-        render = _png(_programme_lanes(query, slug, within))
+        render = _png(_programme_lanes(lanes_query, slug, within))
         return await picture(api_of(request), request, render, PNG, check=lambda ref: ref.programme(slug))
 
     @get(
