@@ -141,6 +141,11 @@ def _tooltip(span: LaneSpan, lang: str) -> str:
     return note
 
 
+def _text_width(words: str, size: float) -> float:
+    """Roughly how wide `words` set at `size` are: a CJK character is square, Latin about half."""
+    return sum(size if ord(c) > 0x2E80 else size * 0.58 for c in words)
+
+
 def _span(axis: Axis, span: LaneSpan, y: float, lane_top: float, lane_height: float, lang: str) -> str:
     hue = colour(span.status)
     x0 = axis.x(span.start)
@@ -205,12 +210,20 @@ def _span(axis: Axis, span: LaneSpan, y: float, lane_top: float, lane_height: fl
         return ""
     label_colour = "#ffffff" if end - sure > 60 and span.status not in PLANNED else "#222222"
     label_x = sure + 4 if end - sure > 60 else x0 + 4
-    # Dark words get a white halo so they stay legible over the hatching.
-    halo: dict[str, str | float] = {}
-    if label_colour != "#ffffff":
-        halo = {"stroke": "#ffffff", "stroke_width": 3, "paint_order": "stroke"}
     word = status_word(span.status, lang)
-    parts.append(text(label_x, y + height - 3.5, word, fill=label_colour, font_size=10, **halo))
+    if label_colour != "#ffffff":  # a white backing keeps dark words legible over the hatching
+        parts.append(
+            element(
+                "rect",
+                x=label_x - 2,
+                y=y + 1,
+                width=_text_width(word, 10) + 4,
+                height=height - 2,
+                fill="#ffffff",
+                opacity=0.85,
+            )
+        )
+    parts.append(text(label_x, y + height - 3.5, word, fill=label_colour, font_size=10))
     return titled("".join(parts), _tooltip(span, lang))
 
 
