@@ -169,6 +169,21 @@ def test_bad_parameters_are_problems_naming_the_field(
         assert field in response.text
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"from": "2096-02-29"},
+        {"from": "9999-12-31"},
+        {"to": "0001-01-01"},
+        {"from": "0001-01-01", "to": "0001-01-01", "as_of": "9999-12-31"},
+    ],
+)
+def test_any_axis_range_draws(client: TestClient, query: dict[str, str]) -> None:
+    response = client.get(JIEXIU, params=query)
+    assert response.status_code == 200
+    parse(response.content)
+
+
 def _span(status: str, start: date | None, certain: date | None, end: date | None, edtf: str) -> LaneSpan:
     return LaneSpan(status=status, start=start, certain_from=certain, end=end, since=date_value(edtf))
 

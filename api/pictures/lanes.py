@@ -7,7 +7,7 @@ vertical rule at `as_of`. Everything drawn is also said in `<desc>` and in per-s
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from api.pictures.svg import (
     ENDINGS,
@@ -69,7 +69,11 @@ def axis_range(report: LanesReport, as_of: date | None) -> tuple[date, date]:
         first_year, last_year = DEFAULT_YEARS
     first = report.date_from or date(first_year, 1, 1)
     last = report.date_to or date(last_year, 12, 31)
-    return (first, last) if first < last else (first, first.replace(year=first.year + 1))
+    if first < last:
+        return first, last
+    # `from` after every dated day: a year from it (or up to it, at the end of the calendar).
+    room = (date.max - first).days
+    return (first, first + timedelta(days=365)) if room >= 365 else (first - timedelta(days=365), first)
 
 
 def _ticks(axis: Axis, height: float) -> str:
