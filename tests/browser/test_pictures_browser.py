@@ -4,8 +4,11 @@ tests/artifacts/."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import parse_qs, urlparse
+
+from playwright.sync_api import expect
 
 from api.pictures.lanes import Axis
 
@@ -73,7 +76,8 @@ def test_home_explorer_month_slider_is_keyboard_operable_and_kept_in_the_address
     page.set_viewport_size({"width": 1100, "height": 900})
     page.goto(f"{service.origin}/?region={JIEXIU}&lang=en&programme=county-medical-integration&month=2021-05")
     month = page.locator("#month")
-    page.wait_for_function("document.getElementById('map-img').src.includes('as_of=2021-05-31')")
+    # `expect` polls from outside the page: its CSP refuses wait_for_function's eval.
+    expect(page.locator("#map-img")).to_have_attribute("src", re.compile("as_of=2021-05-31"))
     assert page.locator("#month-out").text_content() == "2021-05"
     assert f"/regions/{JIEXIU}/lanes.svg" in (page.locator("#lanes-img").get_attribute("src") or "")
     month.focus()
@@ -89,10 +93,9 @@ def test_home_explorer_month_slider_is_keyboard_operable_and_kept_in_the_address
     assert "map.svg" in (page.locator("#map-snippet").text_content() or "")
     shared = page.url
     page.goto(shared)  # the address alone brings the same view back
-    page.wait_for_function("document.getElementById('map-img').src.includes('as_of=2020-05-31')")
+    expect(page.locator("#map-img")).to_have_attribute("src", re.compile("as_of=2020-05-31"))
     assert page.locator("#month-out").text_content() == "2020-05"
-    page.wait_for_function("document.getElementById('lanes-img').complete")
-    assert page.evaluate("document.getElementById('lanes-img').naturalWidth") == 900
+    expect(page.locator("#lanes-img")).to_have_js_property("naturalWidth", 900)
     assert tab.violations() == [] and tab.errors == []
     page.screenshot(path=str(ARTIFACTS / "home-explorer.png"), full_page=True)
 
