@@ -113,6 +113,11 @@ class Views:
                 self._checked = time.monotonic()
             return self._state
 
+    def cached(self) -> ViewState:
+        """The state as last read, without looking for changes (read once if never read): for
+        work that must not wait for a refresh, such as fanning out live updates."""
+        return self._state or self.state()
+
     def invalidate(self) -> None:
         """Look at data_version on the next call (after a commit by this process)."""
         self._generation += 1

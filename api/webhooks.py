@@ -6,7 +6,6 @@ job in `timeline.webhooks` sends the changes. The secret is answered once, at su
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 import anyio.to_thread
@@ -29,19 +28,9 @@ SubscriptionId = Annotated[str, PathParameter(description="The subscription's id
 NO_STORE = {"Cache-Control": "no-store"}
 
 
-class Webhook(msgspec.Struct, frozen=True, kw_only=True):
+class Webhook(Subscription, frozen=True, kw_only=True):
     """A subscription, with the links to itself and its delivery log."""
 
-    id: str
-    url: str
-    regions: tuple[str, ...]
-    programmes: tuple[str, ...]
-    types: tuple[str, ...]
-    lang: str
-    status: str
-    position: int
-    created_at: datetime
-    ended_at: datetime | None
     links: dict[str, str]
 
 
@@ -60,19 +49,8 @@ class DeliveryLog(msgspec.Struct, frozen=True, kw_only=True):
 
 
 def _shown(base: str, s: Subscription) -> Webhook:
-    return Webhook(
-        id=s.id,
-        url=s.url,
-        regions=s.regions,
-        programmes=s.programmes,
-        types=s.types,
-        lang=s.lang,
-        status=s.status,
-        position=s.position,
-        created_at=s.created_at,
-        ended_at=s.ended_at,
-        links={"self": f"{base}/webhooks/{s.id}", "deliveries": f"{base}/webhooks/{s.id}/deliveries"},
-    )
+    links = {"self": f"{base}/webhooks/{s.id}", "deliveries": f"{base}/webhooks/{s.id}/deliveries"}
+    return Webhook(**msgspec.structs.asdict(s), links=links)
 
 
 def _request(body: Any) -> SubscriptionRequest:

@@ -56,6 +56,7 @@ INSERT OR IGNORE INTO webhook_sync VALUES (1, 0);
 WEBHOOK_TAGS = tuple(cls.__struct_config__.tag for cls in WEBHOOK_TYPES)
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 Status = Literal["active", "removed", "disabled"]
+SYNC_STRETCH = 1000  # events without a webhook event after which the sync position is written
 
 
 class SubscriptionRequest(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -226,19 +227,23 @@ def subscriptions(store: EventStore) -> list[Subscription]:
 
 
 def _sync(store: EventStore) -> None:
-    """Fold the webhook events appended since the last look into `webhook_subscriptions`."""
+    """Fold the webhook events appended since the last look into `webhook_subscriptions`.
+
+    Where it got to is written only with a webhook event to fold or a long stretch of others,
+    so that a service without webhook activity writes nothing here."""
     conn = store.conn
     after = conn.execute("SELECT position FROM webhook_sync WHERE id = 1").fetchone()[0]
     head = store.head().position
-    if head <= after:
+    found = store.read_types(WEBHOOK_TAGS, after=after, upto=head) if head > after else []
+    if not found and head - after < SYNC_STRETCH:
         return
     with store._lock:  # the store's connection: its users serialise on this lock
         conn.execute("BEGIN IMMEDIATE")
         try:
-            after = conn.execute("SELECT position FROM webhook_sync WHERE id = 1").fetchone()[0]
-            for recorded in store.read_types(WEBHOOK_TAGS, after=after, upto=head):
-                _apply(conn, recorded)
-            conn.execute("UPDATE webhook_sync SET position = ? WHERE id = 1", [max(after, head)])
+            if conn.execute("SELECT position FROM webhook_sync WHERE id = 1").fetchone()[0] == after:
+                for recorded in found:
+                    _apply(conn, recorded)
+                conn.execute("UPDATE webhook_sync SET position = ? WHERE id = 1", [head])
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")

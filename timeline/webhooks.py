@@ -66,14 +66,11 @@ def run(settings: Settings) -> str:
 def queue_changes(store: EventStore) -> int:
     """Messages for every milestone change since the last run, for the subscriptions it matches."""
     active = [s for s in subscriptions(store) if s.status == "active"]
-    head = store.head().position
-    after = deliveries.cursor(store)
     if not active:
-        if after < head:  # nobody to tell: move on without reading the log
-            deliveries.enqueue(store, [], head, time.time())
-        return 0
-    if after < 0:  # the first run: nothing before the oldest subscription concerns anyone
-        after = min(s.position for s in active)
+        return 0  # nobody to tell (and nothing written: an idle service stays idle)
+    head = store.head().position
+    # Nothing before the oldest active subscription concerns anyone.
+    after = max(deliveries.cursor(store), min(s.position for s in active))
     reference = Reference(store.db)
     filters = {s.id: _filters(s) for s in active}
     queued = 0
@@ -136,6 +133,8 @@ def deliver_due(store: EventStore, settings: Settings) -> tuple[int, int]:
     timeout = httpx.Timeout(settings.webhook_read_timeout, connect=settings.webhook_connect_timeout)
     sent = failed = 0
     stop_at = time.monotonic() + RUN_SECONDS
+    if not deliveries.due(store, time.time(), limit=1):
+        return sent, failed
     with httpx.Client(timeout=timeout, follow_redirects=False) as client:
         while time.monotonic() < stop_at:
             batch = deliveries.due(store, time.time())

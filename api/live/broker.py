@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from api.eventlog import event_detail
 from api.widget import widget_entry
 from events.envelope import RecordedEvent
 from events.reference import Reference
+from events.types import CATALOGUE_TYPES
 from events.watch import HeadWatcher, SqliteHeadWatcher
 from projections.live import MilestoneChange, milestone_change
 
@@ -32,6 +34,7 @@ log = logging.getLogger("api.live")
 CHUNK = 200  # events read and rendered per trip to a worker thread
 QUEUE_FRAMES = 256  # frames a client may fall behind by before it is closed
 _encode = msgspec.json.Encoder().encode
+CATALOGUE_TAGS = frozenset(cls.__struct_config__.tag for cls in CATALOGUE_TYPES)
 
 
 @dataclass(slots=True)
@@ -174,11 +177,14 @@ class Broker:
         """Read and render the events in (after, upto]; runs in a worker thread."""
         api = self.api
         store = api.store()
-        state = api.views.state()
-        changes = []
-        for recorded in store.read_all(after=after, limit=upto - after):
-            changes.append(self._render(recorded, bases, langs, Reader(store, state.reference, state, "")))
-        return changes
+        events = list(store.read_all(after=after, limit=upto - after))
+        # Re-reading the view state costs tens of milliseconds with a large gazetteer: the one
+        # last read serves, unless these events change a catalogue the entries are named from.
+        catalogue = any(e.type in CATALOGUE_TAGS for e in events)
+        state = api.views.state() if catalogue else api.views.cached()
+        state = dataclasses.replace(state, head=max(state.head, upto))
+        reader = Reader(store, state.reference, state, "")
+        return [self._render(recorded, bases, langs, reader) for recorded in events]
 
     @staticmethod
     def _render(

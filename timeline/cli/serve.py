@@ -114,7 +114,9 @@ def serve(
     limits = ConnectionLimits(
         header_timeout=settings.header_timeout,
         body_timeout=settings.body_timeout,
-        max_connections=settings.max_connections,
+        # Event streams stay open for hours; they have their own cap (`max_stream_clients`, a 503
+        # beyond it), so they do not eat the budget of ordinary requests.
+        max_connections=settings.max_connections + settings.max_stream_clients,
     )
     uvicorn.run(
         APP_FACTORY,
