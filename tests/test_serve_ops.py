@@ -222,7 +222,13 @@ def test_a_slow_client_is_cut_off_after_the_header_and_body_timeouts(serve: Call
 
 
 def test_connections_past_the_limit_are_closed_at_once(serve: Callable[..., Served]) -> None:
-    served = serve(TIMELINE_MAX_CONNECTIONS="3", TIMELINE_HEADER_TIMEOUT="30", TIMELINE_SCHEDULER="false")
+    # The cap is max_connections + max_stream_clients (streams have their own budget): 3 here.
+    served = serve(
+        TIMELINE_MAX_CONNECTIONS="3",
+        TIMELINE_MAX_STREAM_CLIENTS="0",
+        TIMELINE_HEADER_TIMEOUT="30",
+        TIMELINE_SCHEDULER="false",
+    )
     idle = [socket.create_connection(("127.0.0.1", served.port), timeout=10) for _ in range(3)]
     try:
         time.sleep(0.3)
