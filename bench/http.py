@@ -1,16 +1,23 @@
-"""Requests per second of the API's timeline and status routes beside a bare Litestar app.
+"""Requests per second of the API's read routes beside bare Litestar apps, and its start-up.
 
     python bench/http.py                      # 3 rounds of 10 s per endpoint, 32 connections
     python bench/http.py --seconds 5 --rounds 2 --connections 64
 
-Both servers run as real processes on loopback, the same way: uvicorn, uvloop, httptools, one
+The servers run as real processes on loopback, the same way: uvicorn, uvloop, httptools, one
 worker, no access log. The API is `timeline serve` on a temporary database loaded with the
-bundled seeds (its scheduler running, as in production). The bare app is a Litestar handler
-returning, as a Python object, the same JSON body the API answered with, so both encode and
-send the same bytes. The load generator is `wrk` when installed (`apt-get install wrk`),
-else a small keep-alive asyncio client in its own process. Bare and API runs alternate for a
-few rounds and each side's best round counts, so load from elsewhere on the machine skews the
-ratio less. Target: the API at >= 0.8x the bare app's requests per second.
+bundled seeds (its scheduler running, as in production). The goals of issue 20, each beside its
+comparator in the same run:
+- cached timeline and status reads (the same URL again): >= 0.95x a bare Litestar app sending
+  the same bytes (a handler returning them as a prepared `Response`); a bare handler returning
+  the same body as a Python object (so Litestar encodes it) is shown too;
+- uncached status reads (a random region and `as_of` per request, so the view cache misses):
+  >= 0.5x a bare Litestar handler reading that region's status rows for that day from the same
+  database file on the event loop and returning them;
+- start-up, process start on an empty database (no seeds) to the first 200 from `/health`:
+  <= 1.5x a bare Litestar app answering `/health`.
+The load generator is `wrk` when installed for the fixed URLs, else (and always for the random
+ones) a small keep-alive asyncio client in its own process. Rounds interleave comparator and
+API; figures print as min / median / max over the rounds, "met" when the median meets the goal.
 """
 
 from __future__ import annotations
@@ -27,37 +34,61 @@ import asyncio  # noqa: E402
 import json  # noqa: E402
 import multiprocessing  # noqa: E402
 import os  # noqa: E402
+import random  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
+import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
 import urllib.request  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 
 ROOT = HERE.parent
-TARGET = 0.8
+GOALS = {"cached": 0.95, "uncached": 0.5, "startup": 1.5}
 ENDPOINTS = {
     "timeline": "/regions/140700/timeline?descendants=1&limit=50",
     "status": "/regions/140781/status?as_of=2021-05-07",
 }
 BARE_APP = """
 import json
+import os
+import sqlite3
 from pathlib import Path
-from litestar import Litestar, get
+from litestar import Litestar, Response, get
 
-BODIES = json.loads(Path(__file__).with_name("bodies.json").read_text())
+HERE = Path(__file__).parent
+BODIES = json.loads((HERE / "bodies.json").read_text()) if (HERE / "bodies.json").exists() else {}
+RAW = {name: body.encode() for name, body in BODIES.items()}
+OBJECTS = {name: json.loads(body) for name, body in BODIES.items()}
+DB = os.environ.get("BARE_DB")
+CONN = sqlite3.connect(DB, check_same_thread=False) if DB else None
+ROWS = (
+    "SELECT programme, status, valid_from, valid_to, evidence FROM status_intervals "
+    "WHERE region = ? AND valid_from <= ? AND valid_to > ? AND known_to IS NULL"
+)
 
-@get("/bare/timeline", sync_to_thread=False)
-def timeline() -> dict:
-    return BODIES["timeline"]
+@get("/health", sync_to_thread=False)
+def health() -> dict:
+    return {"status": "ok"}
 
-@get("/bare/status", sync_to_thread=False)
-def status() -> dict:
-    return BODIES["status"]
+@get("/bare/{name:str}", sync_to_thread=False)
+def as_object(name: str) -> object:
+    return OBJECTS[name]
 
-app = Litestar([timeline, status])
+@get("/bytes/{name:str}", sync_to_thread=False)
+def as_bytes(name: str) -> Response[bytes]:
+    return Response(RAW[name], media_type="application/json")
+
+@get("/rows/{region:str}", sync_to_thread=False)
+def rows(region: str, as_of: str) -> list[dict]:
+    found = CONN.execute(ROWS, [region, as_of, as_of]).fetchall()
+    keys = ("programme", "status", "valid_from", "valid_to", "evidence")
+    return [dict(zip(keys, row)) for row in found]
+
+app = Litestar([health, as_object, as_bytes, rows])
 """
 
 
@@ -79,17 +110,51 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def start_api(folder: Path, port: int) -> subprocess.Popen[bytes]:
-    db = folder / "timeline.db"
+def start_api(folder: Path, port: int, db: Path | None = None, **env: str) -> subprocess.Popen[bytes]:
+    db = db or folder / "timeline.db"
     command = ["timeline", "serve", "--db", str(db), "--port", str(port), "--no-access-log"]
-    env = {**os.environ, "TIMELINE_LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "TIMELINE_LOG_LEVEL": "WARNING", **env}
     return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
 
-def start_bare(folder: Path, port: int) -> subprocess.Popen[bytes]:
+def start_bare(folder: Path, port: int, db: Path | None = None) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "bare_app:app", "--port", str(port), "--loop", "uvloop"]
     command += ["--http", "httptools", "--no-access-log", "--log-level", "warning", "--app-dir", str(folder)]
-    return subprocess.Popen(command, cwd=folder, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    env = {**os.environ, "BARE_DB": str(db)} if db else None
+    return subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+
+
+def startup_seconds(start: Callable[[int], subprocess.Popen[bytes]]) -> float:
+    """From the process's start to the first 200 from its `/health`."""
+    port = free_port()
+    started = time.perf_counter()
+    process = start(port)
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=5) as response:
+                    if response.status == 200:
+                        return time.perf_counter() - started
+            except OSError:
+                if process.poll() is not None:
+                    raise SystemExit("the server exited before answering /health") from None
+                time.sleep(0.005)
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def bench_startup(folder: Path, rounds: int) -> list[dict[str, float]]:
+    """Interleaved start-ups: the bare app, then `timeline serve` on a new, empty database."""
+    empty = folder / "no-seeds"
+    empty.mkdir(exist_ok=True)
+    runs = []
+    for r in range(rounds):
+        db = folder / f"startup-{r}.db"
+        bare = startup_seconds(lambda port: start_bare(folder, port))
+        api = startup_seconds(lambda port, db=db: start_api(folder, port, db, TIMELINE_SEEDS_DIR=str(empty)))
+        runs.append({"ours": api, "theirs": bare})
+    return runs
 
 
 def run_wrk(url: str, seconds: int, connections: int) -> dict[str, float]:
@@ -112,55 +177,82 @@ def _wrk_ms(out: str, label: str) -> float:
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
 
 
-async def _client(host: str, port: int, request: bytes, stop: float, latencies: list[float]) -> None:
+async def _client(
+    host: str, port: int, requests: list[bytes], stop: float, latencies: list[float], errors: list[bytes]
+) -> None:
     reader, writer = await asyncio.open_connection(host, port)
+    turn = random.randrange(len(requests))
     while time.perf_counter() < stop:
         started = time.perf_counter()
-        writer.write(request)
+        writer.write(requests[turn % len(requests)])
+        turn += 1
         head = await reader.readuntil(b"\r\n\r\n")
+        if not head.startswith(b"HTTP/1.1 200"):
+            errors.append(head.split(b"\r\n", 1)[0])
         length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
         await reader.readexactly(length)
         latencies.append(time.perf_counter() - started)
     writer.close()
 
 
-def _python_load(url: str, seconds: int, connections: int, queue: multiprocessing.Queue) -> None:
-    host, port, path = re.match(r"http://([^:/]+):(\d+)(.*)", url).groups()  # type: ignore[union-attr]
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+def _python_load(urls: list[str], seconds: int, connections: int, queue: multiprocessing.Queue) -> None:
+    host, port = re.match(r"http://([^:/]+):(\d+)", urls[0]).groups()  # type: ignore[union-attr]
+    paths = [re.sub(r"^http://[^/]+", "", url) for url in urls]
+    requests = [f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode() for path in paths]
     latencies: list[float] = []
+    errors: list[bytes] = []
 
     async def main() -> None:
         stop = time.perf_counter() + seconds
-        clients = [_client(host, int(port), request, stop, latencies) for _ in range(connections)]
+        clients = [_client(host, int(port), requests, stop, latencies, errors) for _ in range(connections)]
         await asyncio.gather(*clients)
 
     started = time.perf_counter()
     asyncio.run(main())
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
+    if errors:
+        queue.put({"error": f"{urls[0]}...: {len(errors)} answers not 200, as {errors[0]!r}"})
+        return
     queue.put({"rps": len(latencies) / elapsed, "p50": cuts[49] * 1000, "p99": cuts[98] * 1000})
 
 
-def run_python(url: str, seconds: int, connections: int) -> dict[str, float]:
+def run_python(url: str | list[str], seconds: int, connections: int) -> dict[str, float]:
+    urls = [url] if isinstance(url, str) else url
     queue: multiprocessing.Queue = multiprocessing.Queue()
-    process = multiprocessing.Process(target=_python_load, args=(url, seconds, connections, queue))
+    process = multiprocessing.Process(target=_python_load, args=(urls, seconds, connections, queue))
     process.start()
     result = queue.get(timeout=seconds + 60)
     process.join()
+    if "error" in result:
+        raise SystemExit(result["error"])
     return result
+
+
+def random_status_paths(db: Path, count: int, seed: int = 20) -> list[tuple[str, str]]:
+    """(API path, bare path) pairs: a random region of the gazetteer and a random `as_of`."""
+    rnd = random.Random(seed)
+    with sqlite3.connect(db) as conn:
+        codes = [row[0] for row in conn.execute("SELECT code FROM regions")]
+    pairs = []
+    for _ in range(count):
+        code = rnd.choice(codes)
+        day = f"{rnd.randrange(1990, 2031)}-{rnd.randrange(1, 13):02}-{rnd.randrange(1, 29):02}"
+        pairs.append((f"/regions/{code}/status?as_of={day}", f"/rows/{code}?as_of={day}"))
+    return pairs
 
 
 def main() -> None:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=formatter)
     parser.add_argument("--seconds", type=int, default=10, help="load per run (default 10)")
-    parser.add_argument("--rounds", type=int, default=3, help="alternating runs per side (default 3)")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved runs per side (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument(
         "--client",
         choices=("auto", "wrk", "python"),
         default="auto",
-        help="load generator (auto: wrk if installed)",
+        help="load generator for the fixed URLs (auto: wrk if installed)",
     )
     args = parser.parse_args()
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
@@ -168,6 +260,8 @@ def main() -> None:
     tool = "wrk" if use_wrk else "asyncio client in its own process"
     with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
         folder = Path(tmp)
+        (folder / "bare_app.py").write_text(BARE_APP)
+        startup = bench_startup(folder, args.rounds)
         api_port, bare_port = free_port(), free_port()
         api = start_api(folder, api_port)
         try:
@@ -175,13 +269,13 @@ def main() -> None:
             bodies = {}
             for name, path in ENDPOINTS.items():
                 with urllib.request.urlopen(f"http://127.0.0.1:{api_port}{path}") as response:
-                    bodies[name] = json.loads(response.read())
+                    bodies[name] = response.read().decode()
             (folder / "bodies.json").write_text(json.dumps(bodies, ensure_ascii=False))
-            (folder / "bare_app.py").write_text(BARE_APP)
-            bare = start_bare(folder, bare_port)
+            bare = start_bare(folder, bare_port, folder / "timeline.db")
             try:
-                wait_for(f"http://127.0.0.1:{bare_port}/bare/status")
-                report(load, tool, args, api_port, bare_port, bodies)
+                wait_for(f"http://127.0.0.1:{bare_port}/health")
+                pairs = random_status_paths(folder / "timeline.db", 20_000)
+                report(load, tool, args, (api_port, bare_port), bodies, pairs, startup)
             finally:
                 bare.terminate()
                 bare.wait(10)
@@ -190,29 +284,57 @@ def main() -> None:
             api.wait(10)
 
 
-def report(load, tool: str, args: argparse.Namespace, api_port: int, bare_port: int, bodies: dict) -> None:  # type: ignore[no-untyped-def]
-    print(f"load: {tool}, {args.connections} connections, best of {args.rounds} x {args.seconds} s, loopback")
-    print(f"{'endpoint':<34} {'bytes':>7} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8}")
-    worst = float("inf")
+def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
+    return " / ".join(fmt.format(v) for v in (min(values), statistics.median(values), max(values)))
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def report(  # type: ignore[no-untyped-def]
+    load,
+    tool: str,
+    args: argparse.Namespace,
+    ports: tuple[int, int],
+    bodies: dict[str, str],
+    pairs: list[tuple[str, str]],
+    startup: list[dict[str, float]],
+) -> None:
+    api, bare = (f"http://127.0.0.1:{port}" for port in ports)
+    print(f"load: {tool} (random URLs: asyncio client), {args.connections} connections, ", end="")
+    print(f"{args.rounds} interleaved rounds x {args.seconds} s, loopback; min / median / max")
+    scenarios: dict[str, tuple] = {}
     for name, path in ENDPOINTS.items():
-        size = len(json.dumps(bodies[name], ensure_ascii=False, separators=(",", ":")).encode())
-        bare_runs, api_runs = [], []
-        for _ in range(args.rounds):
-            bare_url, api_url = (
-                f"http://127.0.0.1:{bare_port}/bare/{name}",
-                f"http://127.0.0.1:{api_port}{path}",
-            )
-            bare_runs.append(load(bare_url, args.seconds, args.connections))
-            api_runs.append(load(api_url, args.seconds, args.connections))
-        bare = max(bare_runs, key=lambda run: run["rps"])
-        ours = max(api_runs, key=lambda run: run["rps"])
-        for label, result in ((f"bare Litestar ({name})", bare), (f"API {name}", ours)):
-            print(f"{label:<34} {size:>7} {result['rps']:>9.0f} {result['p50']:>8.2f} {result['p99']:>8.2f}")
-        ratio = ours["rps"] / bare["rps"]
-        worst = min(worst, ratio)
-        print(f"{'  ratio API / bare':<34} {'':>7} {ratio:>9.2f}x")
-    verdict = "meets" if worst >= TARGET else "misses"
-    print(f"lowest ratio {worst:.2f}x {verdict} the target of {TARGET}x")
+        scenarios[f"cached {name}"] = (load, f"{bare}/bytes/{name}", f"{api}{path}", f"{bare}/bare/{name}")
+    api_urls = [api + pair[0] for pair in pairs]
+    bare_urls = [bare + pair[1] for pair in pairs]
+    scenarios["uncached status"] = (run_python, bare_urls, api_urls, None)
+    figures: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
+    for _ in range(args.rounds):
+        for name, (run, theirs, ours, as_object) in scenarios.items():
+            row = {"theirs": run(theirs, args.seconds, args.connections)["rps"]}
+            row["ours"] = run(ours, args.seconds, args.connections)["rps"]
+            if as_object:
+                row["object"] = run(as_object, args.seconds, args.connections)["rps"]
+            figures[name].append(row)
+    for name, runs in figures.items():
+        kind = name.split()[0]
+        comparator = "bare app, same bytes" if kind == "cached" else "bare handler reading the rows"
+        ratio = [r["ours"] / r["theirs"] for r in runs]
+        print(f"{name}: API {spread([r['ours'] for r in runs])} req/s; ", end="")
+        print(f"{comparator} {spread([r['theirs'] for r in runs])} req/s")
+        met = verdict(statistics.median(ratio) >= GOALS[kind])
+        print(f"    API / {comparator} {spread(ratio, '{:.2f}')} x  (goal >= {GOALS[kind]}) {met}")
+        if "object" in runs[0]:
+            ratio = [r["ours"] / r["object"] for r in runs]
+            print(f"    API / bare app encoding the same body {spread(ratio, '{:.2f}')} x  (for reference)")
+    ratio = [r["ours"] / r["theirs"] for r in startup]
+    ours, theirs = ([r[side] for r in startup] for side in ("ours", "theirs"))
+    print(f"start-up to /health, empty database: API {spread(ours, '{:.2f}')} s; ", end="")
+    print(f"bare Litestar app {spread(theirs, '{:.2f}')} s")
+    met = verdict(statistics.median(ratio) <= GOALS["startup"])
+    print(f"    API / bare {spread(ratio, '{:.2f}')} x  (goal <= {GOALS['startup']}) {met}")
 
 
 if __name__ == "__main__":
