@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 import sqlite_utils
@@ -99,6 +99,9 @@ _EXTRA_COLUMNS = {
     "programmes": {"position": "INTEGER"},
     "sources": {"position": "INTEGER", "text_sha256": "TEXT", "text": "TEXT"},
 }
+# What `upsert` resets when it replaces an entry, as INSERT OR REPLACE did (portable upserts
+# keep the SQL the same on SQLite and PostgreSQL).
+_CLEARED = {table: ", ".join(f"{c} = NULL" for c in columns) for table, columns in _EXTRA_COLUMNS.items()}
 Entry = Region | Programme | SourceDocument
 
 
@@ -117,7 +120,8 @@ class SourceText(msgspec.Struct, frozen=True, kw_only=True):
 class Reference:
     """Read and write the catalogues of one database; lookups are cached per instance."""
 
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database | Any) -> None:
+        # Any: on PostgreSQL, a PgConnection (same `execute` with `?` placeholders).
         self.db = db
         self._cache: dict[type, dict[str, msgspec.Struct]] = {}
         self._staged: dict[type, dict[str, msgspec.Struct]] = {}
@@ -144,7 +148,8 @@ class Reference:
         data = msgspec.json.encode(entry).decode()
         if table != "sources":
             self.db.execute(
-                f"INSERT OR REPLACE INTO {table} ({key}, data, position) VALUES (?, ?, ?)",
+                f"INSERT INTO {table} ({key}, data, position) VALUES (?, ?, ?) ON CONFLICT ({key}) "
+                "DO UPDATE SET data = excluded.data, position = excluded.position",
                 [getattr(entry, key), data, position],
             )
         else:
@@ -153,8 +158,8 @@ class Reference:
             self.db.execute(
                 "INSERT INTO sources (id, data, position, text_sha256, text) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (id) DO UPDATE SET data = excluded.data, position = excluded.position, "
-                "text = iif(excluded.text_sha256 IS NULL, text, excluded.text), "
-                "text_sha256 = coalesce(excluded.text_sha256, text_sha256)",
+                "text = CASE WHEN excluded.text_sha256 IS NULL THEN sources.text ELSE excluded.text END, "
+                "text_sha256 = coalesce(excluded.text_sha256, sources.text_sha256)",
                 [entry.id, data, position, text_sha256, text],  # type: ignore[union-attr]
             )
         self._cache.pop(type(entry), None)
@@ -199,19 +204,26 @@ class Reference:
         """
         count = 0
         conn = self.db.conn
-        conn.execute("SAVEPOINT reference_upsert")  # all entries or none, inside or outside a txn
+        # All entries or none, inside or outside a transaction (PostgreSQL takes a savepoint
+        # only inside one).
+        outer = not conn.in_transaction
+        conn.execute("BEGIN" if outer else "SAVEPOINT reference_upsert")
         try:
             for item in items:
                 table, key = _TABLES[type(item)]
                 conn.execute(
-                    f"INSERT OR REPLACE INTO {table} ({key}, data) VALUES (?, ?)",
+                    f"INSERT INTO {table} ({key}, data) VALUES (?, ?) "
+                    f"ON CONFLICT ({key}) DO UPDATE SET data = excluded.data, {_CLEARED[table]}",
                     [getattr(item, key), msgspec.json.encode(item).decode()],
                 )
                 count += 1
-            conn.execute("RELEASE reference_upsert")
+            conn.execute("COMMIT" if outer else "RELEASE reference_upsert")
         except BaseException:
-            conn.execute("ROLLBACK TO reference_upsert")
-            conn.execute("RELEASE reference_upsert")
+            if outer:
+                conn.execute("ROLLBACK")
+            else:
+                conn.execute("ROLLBACK TO reference_upsert")
+                conn.execute("RELEASE reference_upsert")
             raise
         finally:
             self._cache.clear()

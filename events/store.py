@@ -141,7 +141,14 @@ def _open_failure(error: sqlite3.DatabaseError) -> str:
 
 
 class EventStore:
-    """Append, read and verify the log. One instance per connection; thread-safe via a lock."""
+    """Append, read and verify the log. One instance per connection; thread-safe via a lock.
+
+    The backend-independent rules (numbering, versions, chain, idempotency, tree, heads) live
+    here; `events.postgres.store.PostgresEventStore` overrides only the database hooks
+    (`_begin_write`, `_insert`, `_roll_back`, opening and the schema).
+    """
+
+    _database_errors: tuple[type[Exception], ...] = (sqlite3.DatabaseError,)
 
     def __init__(
         self,
@@ -152,7 +159,8 @@ class EventStore:
         head_seconds: float = 0.0,
     ) -> None:
         self.conn = conn
-        self.db = sqlite_utils.Database(conn)
+        # On PostgreSQL the connection adapter is what Reference reads and writes through.
+        self.db = sqlite_utils.Database(conn) if isinstance(conn, sqlite3.Connection) else conn
         self.path = path
         self.tree = SqliteTree(conn)
         # With a signer, each append transaction signs a head of the tree (at most one every
@@ -205,6 +213,11 @@ class EventStore:
     def close(self) -> None:
         self.conn.close()
 
+    def _begin_write(self) -> None:
+        """Start a write transaction that holds the log's single writer slot until it ends
+        (a subclass for another database takes its own lock here)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+
     # -- writing -----------------------------------------------------------------------------
 
     def append(self, items: Sequence[NewEvent], *, idempotency_key: str | None = None) -> AppendResult:
@@ -218,7 +231,7 @@ class EventStore:
         encoded = [(item, encode_event(item.event).decode()) for item in items]
         request_hash = _request_hash(encoded) if idempotency_key is not None else ""
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 self._refuse_if_broken()
                 if idempotency_key is not None:
@@ -255,7 +268,7 @@ class EventStore:
         event_ids: list[str] = []
         frontier: merkle.Frontier | None = None
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 self._refuse_if_broken()
                 for part in _chunks(items, chunk):
@@ -450,7 +463,7 @@ class EventStore:
         if self.signer is None:
             return None
         with self._lock:
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin_write()
             try:
                 size = self._head_position()
                 latest = self.tree.latest_head()
@@ -631,10 +644,10 @@ class EventStore:
             if not size or self.tree.has_leaf(size - 1):
                 return
             try:
-                self.conn.execute("BEGIN IMMEDIATE")
+                self._begin_write()
                 self._build_tree(size)
                 self.conn.execute("COMMIT")
-            except sqlite3.DatabaseError:  # read-only or damaged: the walk reports what is wrong
+            except self._database_errors:  # read-only or damaged: the walk reports what is wrong
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
 

@@ -1,4 +1,4 @@
-"""The log's Merkle tree and signed heads in SQLite (the only module touching their tables).
+"""The log's Merkle tree and signed heads (the only module touching their tables).
 
 `merkle_nodes` holds every perfect subtree's hash, keyed by `level << 56 | index` (so each level
 is one contiguous range a verification scans in order), written in the append transaction that
@@ -9,9 +9,13 @@ from the events alone: `timeline verify` recomputes them and compares.
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from events import merkle
 from events.heads import SignedHead
+
+# Its SQL is portable: on PostgreSQL the tree runs on `events.postgres.connection.PgConnection`,
+# which takes the same `?` placeholders (the schema there is `events.postgres.schema`).
 
 TREE_SCHEMA = """
 CREATE TABLE IF NOT EXISTS merkle_nodes (id INTEGER PRIMARY KEY, hash BLOB NOT NULL);
@@ -48,7 +52,7 @@ class MissingNodes(LookupError):
 class SqliteTree:
     """Read and grow the stored tree; runs inside the caller's transaction."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection | Any) -> None:
         self.conn = conn
 
     def ensure_schema(self) -> None:
@@ -121,7 +125,8 @@ class SqliteTree:
 
     def save_head(self, head: SignedHead) -> None:
         self.conn.execute(
-            f"INSERT OR IGNORE INTO tree_heads ({_HEAD_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            # Portable upsert syntax: the same SQL runs on SQLite and PostgreSQL.
+            f"INSERT INTO tree_heads ({_HEAD_COLUMNS}) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             [head.size, head.root, head.timestamp, head.key_id, head.signature],
         )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,10 +10,12 @@ from typing import Any
 import msgspec
 import pytest
 
+from events.backends import is_postgres, open_log
 from events.envelope import NewEvent
 from events.reference import Programme, Reference, Region, SourceDocument
 from events.store import EventStore
 from events.types import Event, LongText, Text
+from tests.postgres import Cluster, bin_dir
 
 REGIONS = [
     Region(code="140000", name=Text(zh="山西省", en="Shanxi"), kind="province"),
@@ -84,3 +87,75 @@ def store(db_path: Path) -> Iterator[EventStore]:
     reference.upsert([*REGIONS, *PROGRAMMES, *SOURCES])
     yield store
     store.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[Cluster]:
+    """One real PostgreSQL cluster for the session, started the first time a test asks."""
+    found = bin_dir()
+    if found is None:
+        pytest.fail("PostgreSQL is not installed: run .ci/install-postgresql.sh")
+    cluster = Cluster(found).start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture
+def pg_url(pg_cluster: Cluster) -> str:
+    """The URL of a fresh, empty PostgreSQL database."""
+    return pg_cluster.create_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def log_db(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """Each backend in turn: a SQLite file path, then a fresh PostgreSQL database's URL."""
+    return str(db_path) if request.param == "sqlite" else request.getfixturevalue("pg_url")
+
+
+@pytest.fixture
+def any_store(log_db: str) -> Iterator[EventStore]:
+    """The `store` fixture on each backend: an empty log with the small catalogue."""
+    store = open_log(log_db)
+    Reference(store.db).upsert([*REGIONS, *PROGRAMMES, *SOURCES])
+    yield store
+    store.close()
+
+
+class RawLog:
+    """A second, plain connection to the same database, for tests that go behind the store."""
+
+    def __init__(self, db: str) -> None:
+        self.postgres = is_postgres(db)
+        if self.postgres:
+            import psycopg
+
+            from events.postgres.connection import PgConnection
+
+            self.conn: Any = PgConnection.open(db)
+            self.refused: tuple[type[Exception], ...] = (psycopg.Error,)
+        else:
+            self.conn = sqlite3.connect(db, isolation_level=None)
+            self.refused = (sqlite3.IntegrityError,)
+
+    def execute(self, sql: str, params: list[Any] | None = None) -> Any:
+        return self.conn.execute(sql, params or [])
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        return self.execute(sql, params).fetchone()[0]
+
+    def drop_update_trigger(self) -> None:
+        """What an attacker with the database's owner rights does before rewriting a row."""
+        if self.postgres:
+            self.execute("DROP TRIGGER events_refuse_change ON events")
+        else:
+            self.execute("DROP TRIGGER events_refuse_update")
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def raw_log(log_db: str, any_store: EventStore) -> Iterator[RawLog]:
+    raw = RawLog(log_db)
+    yield raw
+    raw.close()

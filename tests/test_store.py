@@ -1,12 +1,15 @@
-"""The event store: appends, optimistic concurrency, idempotency, immutability, the hash chain."""
+"""The event store: appends, optimistic concurrency, idempotency, immutability, the hash chain.
+
+Every test runs on both backends (`store` is the `any_store` fixture: SQLite, then PostgreSQL).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from events.backends import open_log
 from events.envelope import GENESIS_HASH
 from events.errors import (
     ChainBroken,
@@ -18,7 +21,12 @@ from events.errors import (
 from events.store import EventStore
 from events.types import IncentiveAwarded, MeetingHeld
 from events.upcasting import register_upcaster, unregister_upcaster
-from tests.conftest import new
+from tests.conftest import RawLog, new
+
+
+@pytest.fixture
+def store(any_store: EventStore) -> EventStore:
+    return any_store
 
 
 def test_append_assigns_positions_versions_and_a_chain(store: EventStore):
@@ -46,13 +54,14 @@ def test_stale_expected_version_writes_nothing(store: EventStore):
     assert store.head() == head  # the valid first item was not written either
 
 
-def test_a_failing_batch_is_not_half_written(store: EventStore, db_path: Path):
+def test_a_failing_batch_is_not_half_written(store: EventStore, raw_log: RawLog):
     store.append([new("a", 0)])
     bad = new("a", 0)
     with pytest.raises(ConcurrencyError):
         store.append([new("c", 0), new("d", 0), bad])
-    other = sqlite3.connect(db_path)
-    assert other.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    assert raw_log.scalar("SELECT count(*) FROM events") == 1
+    store.append([new("c", 0)])  # the store is usable after the failed batch
+    assert raw_log.scalar("SELECT count(*) FROM events") == 2
 
 
 def test_idempotent_retry_returns_original_positions(store: EventStore):
@@ -80,27 +89,35 @@ def test_reads_by_stream_id_and_page(store: EventStore):
         store.get("00000000-0000-0000-0000-000000000000")
 
 
-def test_update_and_delete_are_refused_by_triggers(store: EventStore, db_path: Path):
+def test_update_and_delete_are_refused_by_triggers(store: EventStore, raw_log: RawLog):
     store.append([new("a", 0)])
-    raw = sqlite3.connect(db_path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only: UPDATE refused"):
-        raw.execute("UPDATE events SET payload = '{}' WHERE position = 1")
-    with pytest.raises(sqlite3.IntegrityError, match="append-only: DELETE refused"):
-        raw.execute("DELETE FROM events")
-    assert raw.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+    with pytest.raises(raw_log.refused, match="append-only: UPDATE refused"):
+        raw_log.execute("UPDATE events SET payload = '{}' WHERE position = 1")
+    with pytest.raises(raw_log.refused, match="append-only: DELETE refused"):
+        raw_log.execute("DELETE FROM events")
+    if raw_log.postgres:  # SQLite has no TRUNCATE; its unqualified DELETE is refused above
+        with pytest.raises(raw_log.refused, match="append-only: TRUNCATE refused"):
+            raw_log.execute("TRUNCATE events")
+        with pytest.raises(raw_log.refused, match="Merkle tree is append-only: TRUNCATE refused"):
+            raw_log.execute("TRUNCATE merkle_nodes")
+    with pytest.raises(raw_log.refused):  # no second row at a position, whatever the syntax
+        raw_log.execute(
+            "INSERT INTO events SELECT * FROM events WHERE position = 1 ON CONFLICT (position) "
+            "DO UPDATE SET payload = '{}'"
+        )
+    assert raw_log.scalar("SELECT count(*) FROM events") == 1
+    assert store.verify() == 1
 
 
-def test_verify_names_the_first_altered_position(store: EventStore, db_path: Path):
+def test_verify_names_the_first_altered_position(store: EventStore, raw_log: RawLog):
     store.append([new("a", title={"zh": f"会议{i}", "en": f"Meeting {i}"}) for i in range(6)])
     assert store.verify() == 6
-    raw = sqlite3.connect(db_path)
-    raw.execute("DROP TRIGGER events_refuse_update")
-    payload = raw.execute("SELECT payload FROM events WHERE position = 4").fetchone()[0]
-    raw.execute(
+    raw_log.drop_update_trigger()
+    payload = raw_log.scalar("SELECT payload FROM events WHERE position = 4")
+    raw_log.execute(
         "UPDATE events SET payload = ? WHERE position = 4",
         [payload.replace("Meeting 3", "Meeting 8")],
     )
-    raw.commit()
     with pytest.raises(ChainBroken) as info:
         store.verify()
     assert info.value.position == 4
@@ -115,9 +132,9 @@ def test_recorded_at_never_runs_backwards(store: EventStore):
     assert store.position_at(times[2]) >= 3
 
 
-def test_upcaster_reads_an_old_schema_version_as_current(store: EventStore, db_path: Path):
+def test_upcaster_reads_an_old_schema_version_as_current(store: EventStore, raw_log: RawLog):
     # A hypothetical v0 of incentive_awarded stored the amount in units of 10,000 yuan.
-    raw = sqlite3.connect(db_path)
+    raw = raw_log
     payload = (
         '{"type":"incentive_awarded","occurred":"2022","regions":["140781"],'
         '"title":{"zh":"奖励","en":"Award"},"summary":{"zh":"奖励","en":"An award"},'
@@ -129,7 +146,6 @@ def test_upcaster_reads_an_old_schema_version_as_current(store: EventStore, db_p
         "'incentive_awarded', 0, '2022', '2020-01-01T00:00:00.000000Z', ?, '[]', ?, 'x')",
         [payload, GENESIS_HASH],
     )
-    raw.commit()
 
     @register_upcaster("incentive_awarded", 0)
     def wan_to_yuan(data: dict) -> dict:
@@ -152,3 +168,11 @@ def test_missing_or_damaged_file_is_refused_clearly(tmp_path: Path):
         EventStore.open(junk)
     with pytest.raises(StoreUnavailable, match="does not exist"):
         EventStore.open(tmp_path / "no" / "dir.db")
+
+
+def test_an_unreachable_or_empty_postgresql_database_is_refused_clearly(pg_url: str):
+    with pytest.raises(StoreUnavailable, match="no event log in this database"):
+        open_log(pg_url, create=False)
+    closed = pg_url.rsplit(":", 1)[0] + ":1/nowhere"
+    with pytest.raises(StoreUnavailable, match="cannot connect"):
+        open_log(closed)

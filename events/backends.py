@@ -1,0 +1,34 @@
+"""Choosing the backend from a `--db` value: a `postgresql://` URL, or else a SQLite file path."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from events.heads import Signer
+from events.store import EventStore, Synchronous
+
+URL_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(db: str | Path) -> bool:
+    """Whether `db` names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(db, str) and db.startswith(URL_SCHEMES)
+
+
+def open_log(
+    db: str | Path,
+    *,
+    create: bool = True,
+    synchronous: Synchronous = "FULL",
+    signer: Signer | None = None,
+    head_seconds: float = 0.0,
+) -> EventStore:
+    """Open the log `db` names; with `create`, make its tables if they do not exist yet."""
+    if is_postgres(db):
+        # Imported here: SQLite deployments need not have psycopg's C library loaded.
+        from events.postgres.store import PostgresEventStore
+
+        return PostgresEventStore.open(str(db), create=create, signer=signer, head_seconds=head_seconds)
+    return EventStore.open(
+        db, create=create, synchronous=synchronous, signer=signer, head_seconds=head_seconds
+    )

@@ -1,0 +1,77 @@
+"""A psycopg 3 connection that speaks the store's SQL: `?` placeholders, explicit transactions.
+
+The store, the Merkle tree, the verification walk and the catalogues write portable SQL with
+SQLite's `?` placeholders; this adapter turns them into psycopg's `%s` (once per statement
+text) so that code runs unchanged on PostgreSQL. Everything backend-specific stays in
+`events.postgres`.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import psycopg
+from psycopg import pq
+
+from events.errors import StoreUnavailable
+
+_MARK = re.compile(r"\?")
+
+
+@functools.lru_cache(maxsize=512)
+def _translate(sql: str) -> str:
+    # The store's SQL has no string literal holding `?` or `%`: a plain substitution is exact.
+    return _MARK.sub("%s", sql.replace("%", "%%"))
+
+
+def redact(url: str) -> str:
+    """The URL without a password, for messages."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
+
+
+class PgConnection:
+    """The subset of `sqlite3.Connection` the store uses, over one autocommit psycopg connection.
+
+    Autocommit with explicit BEGIN/COMMIT, as the SQLite connection is opened: a transaction is
+    exactly what the store says it is.
+    """
+
+    def __init__(self, raw: psycopg.Connection, url: str) -> None:
+        self.raw = raw
+        self.url = url
+
+    @classmethod
+    def open(cls, url: str) -> PgConnection:
+        try:
+            raw = psycopg.connect(url, autocommit=True)
+        except psycopg.Error as e:
+            raise StoreUnavailable(redact(url), f"cannot connect ({str(e).strip()})") from e
+        return cls(raw, url)
+
+    @property
+    def conn(self) -> PgConnection:
+        """`Reference.upsert` reaches for `db.conn` (sqlite-utils); here the adapter is both."""
+        return self
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
+        if params is None:
+            return self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
+        return self.raw.execute(_translate(sql), params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        with self.raw.cursor() as cursor:
+            cursor.executemany(_translate(sql), rows)  # type: ignore[arg-type]
+
+    def executescript(self, script: str) -> None:
+        """Several statements in one call (no parameters), as sqlite3's executescript."""
+        self.raw.execute(script)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        self.raw.close()

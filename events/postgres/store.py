@@ -1,0 +1,99 @@
+"""The event log on PostgreSQL: `EventStore`'s rules with PostgreSQL's transactions and locks.
+
+Numbering, versions, the hash chain, idempotency, the Merkle tree and signed heads are the
+SQLite store's own code (`events.store.EventStore`), whose SQL is portable; this class supplies
+what differs: the connection, the schema, how a write transaction takes the single writer slot
+(a lock on the `log_head` row) and how PostgreSQL reports a unique violation.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import psycopg
+from psycopg import errors
+
+from events.errors import ConcurrencyError, DuplicateEventId, StoreUnavailable
+from events.heads import Signer
+from events.postgres.connection import PgConnection, redact
+from events.postgres.schema import SCHEMA
+from events.store import INSERT, EventStore
+
+
+class PostgresEventStore(EventStore):
+    """Append, read and verify a log kept in a PostgreSQL database (one connection per instance)."""
+
+    _database_errors = (psycopg.Error,)
+
+    def __init__(
+        self, conn: PgConnection, *, signer: Signer | None = None, head_seconds: float = 0.0
+    ) -> None:
+        super().__init__(conn, redact(conn.url), signer=signer, head_seconds=head_seconds)  # type: ignore[arg-type]
+
+    @property
+    def head_path(self) -> None:
+        """No file beside a server database: signed heads live in `tree_heads` (and `/log/head`)."""
+        return None
+
+    @classmethod
+    def open(  # type: ignore[override]
+        cls,
+        url: str,
+        *,
+        create: bool = True,
+        signer: Signer | None = None,
+        head_seconds: float = 0.0,
+        **_: object,
+    ) -> PostgresEventStore:
+        conn = PgConnection.open(url)
+        store = cls(conn, signer=signer, head_seconds=head_seconds)
+        try:
+            if create:
+                store.ensure_schema()
+            elif conn.execute("SELECT to_regclass('events')").fetchone()[0] is None:
+                raise StoreUnavailable(redact(url), "no event log in this database (run `timeline init`)")
+        except BaseException:
+            conn.close()
+            raise
+        return store
+
+    def ensure_schema(self) -> None:
+        try:
+            with self._lock:
+                self.conn.executescript(SCHEMA)
+        except psycopg.Error as e:
+            raise StoreUnavailable(self.path, str(e).strip()) from e
+
+    def _begin_write(self) -> None:
+        self.conn.execute("BEGIN")
+        # Every writer queues here, so positions are numbered and committed strictly in order.
+        self.conn.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
+
+    def _insert(self, rows: list[tuple]) -> None:
+        try:
+            self.conn.executemany(INSERT, rows)
+        except errors.UniqueViolation as e:
+            # PostgreSQL aborts the whole transaction: roll back first, then name the conflict
+            # from what is committed (the batch is not written either way).
+            self.conn.execute("ROLLBACK")
+            constraint = e.diag.constraint_name or ""
+            if constraint == "events_event_id_key":
+                raise DuplicateEventId(self._duplicate_id(rows)) from e
+            if constraint != "events_stream_version_key":
+                raise
+            for row in rows:  # the first stream that turned out not to be new
+                current = self._stream_version(row[2])
+                if current >= row[3]:
+                    raise ConcurrencyError(row[2], row[3] - 1, current) from e
+            raise
+
+    def _roll_back(self, error: BaseException) -> None:
+        """Undo a failed write. PostgreSQL's own failures (the server gone, a disk full there)
+        become StoreUnavailable: the batch is not in the log."""
+        if self.conn.in_transaction and not self.conn.raw.closed:
+            # A connection that is gone had its transaction rolled back by the server.
+            with contextlib.suppress(psycopg.OperationalError):
+                self.conn.execute("ROLLBACK")
+        if isinstance(error, psycopg.OperationalError):
+            reason = f"the write failed and nothing was written ({str(error).strip()})"
+            raise StoreUnavailable(self.path, reason) from error
