@@ -2,7 +2,7 @@
 
 Every acknowledged append must be in the log whole, no batch may be there in part, positions
 run 1..N without a gap, the hash chain verifies, and the projections caught up incrementally
-through the crashes equal a rebuild from zero, row by row. `bench/faults.py` runs hundreds.
+through the crashes equal a rebuild from zero, row by row. The log part runs on PostgreSQL too. `bench/faults.py` runs hundreds.
 """
 
 from __future__ import annotations
@@ -31,6 +31,21 @@ def test_killed_writers_lose_no_acknowledged_append_and_leave_no_partial_batch(t
     assert report.chain_error is None
     # Caught up through twenty crashes, the views equal a rebuild from zero.
     assert compare_projections(db, tmp_path) is None
+
+
+def test_killed_writers_on_postgresql_lose_no_acknowledged_append_and_leave_no_partial_batch(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """The same crashes against a PostgreSQL server: the killed client's transaction is rolled
+    back by the server, the head row lock freed, and the next writer carries on."""
+    report = kill_writers(pg_url, tmp_path, kills=12, rng=random.Random(20260102))
+    assert report.kills == 12
+    assert report.kills_in_transaction > 0
+    assert report.acknowledged > 12
+    assert report.found == report.acknowledged
+    assert report.partial == 0
+    assert report.gaps == 0 and report.events > 0
+    assert report.chain_error is None
 
 
 def test_the_audit_counts_a_lost_a_partial_and_an_unacknowledged_batch(tmp_path: Path) -> None:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import msgspec
 
+from events.backends import open_log
 from events.envelope import NewEvent
 from events.reference import Reference
-from events.store import EventStore
 from events.types import (
     Event,
     LongText,
@@ -34,11 +34,9 @@ _CODES = [r.code for r in REGIONS]
 
 
 def make_db(path: str | Path) -> None:
-    """A fresh log file with the test catalogues (regions, programmes, sources)."""
-    store = EventStore.open(path)
-    reference = Reference(store.db)
-    reference.ensure_schema()
-    reference.upsert([*REGIONS, *PROGRAMMES, *SOURCES])
+    """A fresh log (a file, or a postgresql:// URL) with the test catalogues."""
+    store = open_log(str(path))
+    Reference(store.db).upsert([*REGIONS, *PROGRAMMES, *SOURCES])
     store.close()
 
 
@@ -117,11 +115,11 @@ class Batch(msgspec.Struct):
 
 def batches_in(path: str | Path) -> tuple[list[int], dict[str, Batch]]:
     """Every position in the log, and the fault batches found, with the positions of their events."""
-    conn = sqlite3.connect(path)
+    store = open_log(str(path), create=False)
     try:
-        rows = conn.execute("SELECT position, payload FROM events ORDER BY position").fetchall()
+        rows = store.conn.execute("SELECT position, payload FROM events ORDER BY position").fetchall()
     finally:
-        conn.close()
+        store.close()
     found: dict[str, Batch] = {}
     for position, payload in rows:
         words = label_of(payload).split()

@@ -13,14 +13,14 @@ import os
 import random
 import sys
 
-from events.store import EventStore
+from events.backends import open_log
 from tests.faults.logdb import SIZES, make_batch
 from tests.faults.procs import ready
 
 
 def main(db: str, acks: str, run: str, seed: str) -> None:
     rng = random.Random(int(seed))
-    store = EventStore.open(db, create=False)
+    store = open_log(db, create=False)  # a SQLite file or a postgresql:// URL
     fd = os.open(acks, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     ready()
     sequence = 0

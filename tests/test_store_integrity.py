@@ -1,0 +1,102 @@
+"""The Merkle tree, signed heads and recorded breaks, on each backend (SQLite, then PostgreSQL).
+
+An attacker here holds the database owner's rights: triggers can be dropped and every hash
+recomputed, but not the signing key, which lives outside the database.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from events import merkle
+from events.envelope import GENESIS_HASH, canonical_bytes, chain_hash
+from events.errors import ChainBroken
+from events.heads import Signer, head_is_signed
+from events.store import EventStore
+from events.tree import node_key
+from tests.conftest import RawLog, new
+
+COLUMNS = (
+    "position, event_id, stream, version, type, schema_version, occurred, recorded_at, "
+    "payload, source, prev_hash, hash"
+)
+
+
+@pytest.fixture
+def signed(any_store: EventStore, tmp_path: Path) -> EventStore:
+    any_store.signer = Signer.create(tmp_path / "log.key")
+    for i in range(4):
+        any_store.append([new(f"s{i}", title={"zh": "会议", "en": f"Meeting {j}"}) for j in range(5)])
+    return any_store
+
+
+def test_every_append_signs_a_head_and_proofs_verify_against_it(signed: EventStore):
+    head = signed.tree_head()
+    assert head is not None and head.size == 20
+    assert signed.signer is not None and head_is_signed(signed.signer.public, head)
+    root = bytes.fromhex(head.root)
+    for position in (1, 7, 20):
+        leaf = merkle.leaf_hash(signed.canonical(position))
+        proof = signed.inclusion_proof(position, 20)
+        assert merkle.verify_inclusion(position - 1, 20, leaf, proof, root)
+        assert not merkle.verify_inclusion(position % 20, 20, leaf, proof, root)
+    earlier = signed.tree_root(5)
+    assert merkle.verify_consistency(5, 20, signed.consistency_proof(5, 20), earlier, root)
+    assert signed.verify(catalogues=True) == 20
+
+
+def test_a_history_rewritten_with_every_hash_recomputed_fails_at_a_signed_head(
+    signed: EventStore, raw_log: RawLog
+):
+    _rewrite_from(raw_log, 12)
+    with pytest.raises(ChainBroken) as info:
+        signed.verify()
+    assert "rewritten with its hashes recomputed" in info.value.reason
+    assert 1 <= info.value.position <= 12
+
+
+def test_a_shortened_log_is_named_and_the_recorded_break_holds_writes(signed: EventStore, raw_log: RawLog):
+    assert signed.check_integrity(full=True).ok
+    _drop_triggers(raw_log)
+    raw_log.execute("DELETE FROM events WHERE position > ?", [17])
+    integrity = signed.check_integrity(full=True)
+    assert integrity.broken_position == 18
+    assert "a signed head covers 20 events" in (integrity.broken_reason or "")
+    head = signed.head()
+    with pytest.raises(ChainBroken, match="writes are refused"):
+        signed.append([new("after-the-break")])
+    assert signed.head() == head
+
+
+def _drop_triggers(raw: RawLog) -> None:
+    if raw.postgres:
+        for table in ("events", "merkle_nodes"):
+            raw.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    else:
+        names = raw.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (name,) in names:
+            raw.execute(f"DROP TRIGGER {name}")
+
+
+def _rewrite_from(raw: RawLog, position: int) -> None:
+    """Edit every event from `position` on; recompute the chain and every stored Merkle node."""
+    _drop_triggers(raw)
+    rows = raw.execute(f"SELECT {COLUMNS} FROM events ORDER BY position").fetchall()
+    raw.execute("BEGIN")
+    raw.execute("DELETE FROM events")
+    raw.execute("DELETE FROM merkle_nodes")
+    prev, frontier, nodes = GENESIS_HASH, merkle.Frontier(), []
+    for row in rows:
+        row = list(row)
+        if row[0] >= position:
+            row[8] = row[8].replace('"en":"', '"en":"Rewritten ', 1)
+        canonical = canonical_bytes(*row[:10])
+        row[10], row[11] = prev, chain_hash(prev, canonical)
+        prev = row[11]
+        nodes += frontier.append(merkle.leaf_hash(canonical))
+        raw.execute(f"INSERT INTO events ({COLUMNS}) VALUES ({','.join('?' * 12)})", row)
+    for node, digest in nodes:
+        raw.execute("INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)", [node_key(node), digest])
+    raw.execute("COMMIT")
