@@ -2,7 +2,8 @@
 
 Every acknowledged append must be in the log whole, no batch may be there in part, positions
 run 1..N without a gap, the hash chain verifies, and the projections caught up incrementally
-through the crashes equal a rebuild from zero, row by row. The log part runs on PostgreSQL too. `bench/faults.py` runs hundreds.
+through the crashes equal a rebuild from zero, row by row. The log part runs on PostgreSQL too.
+`bench/faults.py` runs hundreds.
 """
 
 from __future__ import annotations
