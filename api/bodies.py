@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from litestar import Request
 from msgspec import Meta
 
 from api.errors import BadBody
+from events.errors import InvalidEvent, field_problem
 from events.types import LongText, Sources
+
+S = TypeVar("S", bound=msgspec.Struct)
 
 
 class CorrectionBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -63,3 +66,11 @@ async def read_json(request: Request) -> Any:
         raise BadBody(400, "Malformed JSON", f"The request body is not valid JSON: {e}.") from None
     except RecursionError:  # msgspec gives up past about a thousand levels of nesting
         raise BadBody(400, "Malformed JSON", "The request body is nested too deeply.") from None
+
+
+def convert_body(body: Any, shape: type[S]) -> S:
+    """A decoded JSON body as `shape`, or a 422 problem naming the field that does not fit."""
+    try:
+        return msgspec.convert(body, type=shape)
+    except msgspec.ValidationError as e:
+        raise InvalidEvent([field_problem(str(e))]) from None

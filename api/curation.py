@@ -19,7 +19,7 @@ from litestar.response.base import ASGIResponse
 from msgspec import Meta
 
 from api.auth import require_token
-from api.bodies import read_json
+from api.bodies import convert_body, read_json
 from api.caching import Reader, answer, base_url
 from api.context import Api, api_of
 from api.links import event_url, source_url
@@ -35,7 +35,7 @@ from timeline.curation.archive import DocumentMetadata, register_document
 from timeline.curation.candidates import Candidate
 from timeline.curation.paragraphs import split_paragraphs
 from timeline.curation.reading import DocumentUnreadable
-from timeline.curation.render import draft_event
+from timeline.curation.render import details_by_type, draft_event
 from timeline.curation.review import CandidateDecided, accept, open_candidates, reject
 from timeline.curation.workflow import NoArchivedText, archived_text
 
@@ -88,10 +88,13 @@ class SourceTextView(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ReviewItem(msgspec.Struct, frozen=True, kw_only=True):
-    """A candidate and the event it drafts (English texts empty), as the review page edits it."""
+    """A candidate and the event it drafts (English texts empty), as the review page edits it;
+    `details_by_type` holds the type-specific fields each milestone type would draft, so the
+    page can swap them in when the curator changes the type."""
 
     candidate: Candidate
     draft: dict[str, Any]
+    details_by_type: dict[str, dict[str, Any]]
 
 
 class CandidateList(msgspec.Struct, frozen=True, kw_only=True):
@@ -103,14 +106,6 @@ class CandidateList(msgspec.Struct, frozen=True, kw_only=True):
 
 class RejectBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     reason: Line
-
-
-def _convert(body: Any, shape: type[msgspec.Struct]) -> Any:
-    try:
-        return msgspec.convert(body, type=shape)
-    except msgspec.ValidationError as e:
-        message, _, where = str(e).partition(" - at `")
-        raise InvalidEvent([FieldProblem(where.rstrip("`") or "$", message)]) from None
 
 
 def _document_bytes(upload: SourceUpload) -> bytes:
@@ -127,7 +122,7 @@ def _document_bytes(upload: SourceUpload) -> bytes:
 
 
 def register(api: Api, body: Any, base: str) -> SourceRegistration:
-    upload: SourceUpload = _convert(body, SourceUpload)
+    upload: SourceUpload = convert_body(body, SourceUpload)
     metadata = DocumentMetadata(
         title=upload.title,
         publisher=upload.publisher,
@@ -183,7 +178,7 @@ def accept_candidate(api: Api, source_id: str, candidate_id: str, body: Any, bas
 
 
 def reject_candidate(api: Api, source_id: str, candidate_id: str, body: Any, base: str) -> WriteResult:
-    parsed: RejectBody = _convert(body, RejectBody)
+    parsed: RejectBody = convert_body(body, RejectBody)
     result = reject(api.store(), source_id, candidate_id, parsed.reason, api.settings.seeds_dir)
     return _written(api, result.event_ids, result.first_position, result.last_position, base)
 
@@ -256,7 +251,9 @@ class CurationController(Controller):
         found = await anyio.to_thread.run_sync(
             lambda: open_candidates(api.store(), source_id, api.settings.seeds_dir)
         )
-        items = [ReviewItem(candidate=c, draft=draft_event(c)) for c in found]
+        items = [
+            ReviewItem(candidate=c, draft=draft_event(c), details_by_type=details_by_type(c)) for c in found
+        ]
         return Response(
             CandidateList(source=source_id, candidates=items), headers={"Cache-Control": "no-store"}
         )

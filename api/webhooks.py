@@ -15,13 +15,12 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import PathParameter, QueryParameter
 
 from api.auth import require_token
-from api.bodies import read_json
+from api.bodies import convert_body, read_json
 from api.caching import base_url
 from api.context import Api, api_of
 from api.openapi import problem_responses
 from events import deliveries
 from events.deliveries import Delivery
-from events.errors import FieldProblem, InvalidEvent
 from events.webhooks import Subscription, SubscriptionRequest, end, subscribe, subscription_of, subscriptions
 
 SubscriptionId = Annotated[str, PathParameter(description="The subscription's id (`wh_…`).")]
@@ -54,11 +53,7 @@ def _shown(base: str, s: Subscription) -> Webhook:
 
 
 def _request(body: Any) -> SubscriptionRequest:
-    try:
-        return msgspec.convert(body, type=SubscriptionRequest)
-    except msgspec.ValidationError as e:
-        message, _, where = str(e).partition(" - at `")
-        raise InvalidEvent([FieldProblem(where.rstrip("`") or "$", message)]) from None
+    return convert_body(body, SubscriptionRequest)
 
 
 def _subscribe(api: Api, body: Any, base: str) -> WebhookCreated:

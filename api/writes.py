@@ -13,7 +13,7 @@ import msgspec
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 
-from api.bodies import CorrectionBody, RetractionBody
+from api.bodies import CorrectionBody, RetractionBody, convert_body
 from api.context import Api
 from api.eventlog import normal_id
 from api.links import event_url
@@ -74,12 +74,7 @@ def amend(api: Api, event_id: str, kind: str, body: Any, key: str | None, base: 
         problem = f"Event {event_id!r} is a {target.type}, not a milestone: amend the milestone itself"
         raise InvalidEvent([FieldProblem("event_id", problem)])
     shape, tag, field = _AMENDMENTS[kind]
-    try:
-        parsed = msgspec.convert(body, type=shape)
-    except msgspec.ValidationError as e:
-        message, _, where = str(e).partition(" - at `")
-        raise InvalidEvent([FieldProblem(where.rstrip("`") or "$", message)]) from None
-    fields = msgspec.to_builtins(parsed)
+    fields = msgspec.to_builtins(convert_body(body, shape))
     expected = fields.pop("expected_version", None)
     item: dict[str, Any] = {
         "event": {"type": tag, field: str(target.event_id), **fields},

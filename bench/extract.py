@@ -11,7 +11,10 @@ finds some curated milestone. Because a candidate known only "by the publication
 every earlier date, the one-to-one columns also pair each candidate with at most one curated
 milestone (a maximum matching): the stricter view of how much a curator is spared. Recall is
 given over the milestones whose date the document states
-(everything but "known by publication", `../DATE`) and over all of them.
+(everything but "known by publication", `../DATE`) and over all of them. The role columns
+compare the regions in roles other than subject (`participants`, `issuers`) between found
+milestones and the candidates that find them: recall over the curated roles, precision over the
+proposed ones (no target; a dash where there is nothing to count).
 
 Baseline in the same run: the time to read, normalise and hash the same document. Targets:
 recall ≥ 0.85 (dated) and ≥ 0.7 (all), precision ≥ 0.6, ≤ 1 s per document.
@@ -70,14 +73,16 @@ def main() -> int:
         programmes=[c for c in catalogues if isinstance(c, Programme)],
         matcher=matcher,
     )
-    milestones = [s["event"] for s in submissions if "regions" in s["event"]]
+    milestones = _as_corrected(submissions)
     header = (
         f"{'document':36} {'curated':>7} {'dated':>5} {'cands':>5} {'rec.dated':>9} {'rec.all':>7} "
-        f"{'prec.':>5} {'1:1 rec.':>8} {'1:1 prec.':>9} {'extract ms':>10} {'read ms':>7}"
+        f"{'prec.':>5} {'1:1 rec.':>8} {'1:1 prec.':>9} {'role rec.':>9} {'role prec.':>10} "
+        f"{'extract ms':>10} {'read ms':>7}"
     )
     print(header)
     print("-" * len(header))
-    totals = {"paired": 0, "curated": 0, "dated": 0, "found": 0, "found_dated": 0, "cands": 0, "right": 0}
+    counts = ("paired", "curated", "dated", "found", "found_dated", "cands", "right")
+    totals = dict.fromkeys((*counts, "roles", "roles_found", "cand_roles", "cand_roles_right"), 0)
     slowest = 0.0
     for path in sorted(args.sources.glob("*.txt")):
         raw = path.read_bytes()
@@ -115,6 +120,19 @@ def main() -> int:
     return 0
 
 
+def _as_corrected(submissions: list[dict]) -> list[dict]:
+    """The curated milestones as the log ends up holding them: corrections' `changes` applied
+    (roles were added that way), retracted ones left out."""
+    by_id = {s["event_id"]: dict(s["event"]) for s in submissions if "regions" in s["event"]}
+    for s in submissions:
+        event = s["event"]
+        if event["type"] == "milestone_corrected" and event["corrects"] in by_id:
+            by_id[event["corrects"]].update(event["changes"])
+        elif event["type"] == "milestone_retracted":
+            by_id.pop(event["retracts"], None)
+    return list(by_id.values())
+
+
 def _best(repeat: int, fn):  # type: ignore[no-untyped-def]
     best, result = float("inf"), None
     for _ in range(max(1, repeat)):
@@ -135,7 +153,26 @@ def _compare(curated: list[dict], candidates: list) -> dict[str, int]:
     edges = [[j for j, c in enumerate(candidates) if hit(m, c)] for m in curated]
     found = [m for m, e in zip(curated, edges, strict=True) if e]
     right = [c for j, c in enumerate(candidates) if any(j in e for e in edges)]
+    curated_roles = [
+        ({(role, code) for role in _ROLES for code in m.get(role, ())}, [candidates[j] for j in e])
+        for m, e in zip(curated, edges, strict=True)
+        if e
+    ]
+    proposed_roles = [
+        (_roles_of(c), [m for m, e in zip(curated, edges, strict=True) if j in e])
+        for j, c in enumerate(candidates)
+        if any(j in e for e in edges)
+    ]
     return {
+        "roles": sum(len(wanted) for wanted, _ in curated_roles),
+        "roles_found": sum(
+            sum(any(r in _roles_of(c) for c in hits) for r in wanted) for wanted, hits in curated_roles
+        ),
+        "cand_roles": sum(len(roles) for roles, _ in proposed_roles),
+        "cand_roles_right": sum(
+            sum(any(code in m.get(role, ()) for m in hits) for role, code in roles)
+            for roles, hits in proposed_roles
+        ),
         "paired": _max_pairing(edges),
         "curated": len(curated),
         "dated": sum(map(_dated, curated)),
@@ -144,6 +181,13 @@ def _compare(curated: list[dict], candidates: list) -> dict[str, int]:
         "cands": len(candidates),
         "right": len(right),
     }
+
+
+_ROLES = ("participants", "issuers")
+
+
+def _roles_of(candidate) -> set[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    return {(role, code) for role in _ROLES for code in getattr(candidate, role)}
 
 
 def _max_pairing(edges: list[list[int]]) -> int:
@@ -176,8 +220,14 @@ def _line(name: str, row: dict[str, int], extract_s: float, read_s: float) -> st
         f"{name:36} {row['curated']:7} {row['dated']:5} {row['cands']:5} {dated:9.2f} {all_:7.2f} "
         f"{precision:5.2f} {row['paired'] / max(1, row['curated']):8.2f} "
         f"{row['paired'] / max(1, row['cands']):9.2f} "
+        f"{_share(row['roles_found'], row['roles']):>9} "
+        f"{_share(row['cand_roles_right'], row['cand_roles']):>10} "
         f"{extract_s * 1000:10.1f} {read_s * 1000:7.1f}"
     )
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.2f}" if whole else "-"
 
 
 if __name__ == "__main__":

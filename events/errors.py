@@ -14,6 +14,8 @@ TimelineError
 
 from __future__ import annotations
 
+import re
+
 
 class TimelineError(Exception):
     """Base of every error the project raises on purpose."""
@@ -33,6 +35,24 @@ class FieldProblem(TimelineError):
         self.path = path
         self.message = message
         super().__init__(f"{message} - at `{path}`")
+
+
+_AT = re.compile(r" - at `\$(.*)`$")
+_NAMED = re.compile(r"^`(\w+)`: ")  # checks in __post_init__ name their field in front
+_MISSING = re.compile(r"^Object missing required field `(\w+)`")
+
+
+def field_problem(message: str, path: str = "$") -> FieldProblem:
+    """A msgspec validation message as a problem at the path of the field it is about,
+    under `path`: its ` - at `$.x`` suffix, a missing field's name, or a check's named field."""
+    match = _AT.search(message)
+    where = match.group(1) if match else ""
+    message = _AT.sub("", message)
+    named = _NAMED.match(message) or _MISSING.match(message)
+    if named:
+        where = f"{where}.{named.group(1)}"
+        message = message[named.end() :] if named.re is _NAMED else message
+    return FieldProblem(path + where, message)
 
 
 class InvalidEvent(TimelineError, ValueError):

@@ -7,7 +7,6 @@ before anything is written, and every problem is reported with the path of its f
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated, Any
 from uuid import UUID
@@ -17,7 +16,7 @@ from msgspec import Meta
 
 from events.dates import parse_edtf
 from events.envelope import NewEvent
-from events.errors import FieldProblem, InvalidEvent, UnknownReference
+from events.errors import FieldProblem, InvalidEvent, UnknownReference, field_problem
 from events.reference import Reference
 from events.store import EventStore
 from events.text import text_problems
@@ -51,8 +50,6 @@ class Submission(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 
 
 IDEMPOTENT_IDS = UUID("6f1d3c2e-5a4b-4f8e-9c7d-2b1a0e9f8d7c")
-_FIELD = re.compile(r"^`(\w+)`: ")
-_PATH = re.compile(r" - at `\$(.*)`$")
 
 
 def decode_item(item: Any, path: str) -> tuple[Submission, str]:
@@ -63,16 +60,11 @@ def decode_item(item: Any, path: str) -> tuple[Submission, str]:
     try:
         submission = msgspec.convert({"event": item} if bare else item, type=Submission)
     except msgspec.ValidationError as e:
-        message = str(e)
-        match = _PATH.search(message)
-        where = match.group(1) if match else ""
+        problem = field_problem(str(e))
+        where = problem.path[1:]
         if bare and where.startswith(".event"):
             where = where[len(".event") :]
-        message = _PATH.sub("", message)
-        named = _FIELD.match(message)  # errors from __post_init__ name their field in front
-        if named:
-            where, message = f"{where}.{named.group(1)}", message[named.end() :]
-        raise InvalidEvent([FieldProblem(path + where, message)]) from None
+        raise InvalidEvent([FieldProblem(path + where, problem.message)]) from None
     event_path = path if bare else f"{path}.event"
     # Stored events tolerate unknown fields (schema evolution); incoming ones must not lose a
     # misspelt field silently.
@@ -395,11 +387,4 @@ def apply_changes(
     try:
         return msgspec.convert(merged, type=type(target)), []
     except msgspec.ValidationError as e:
-        message = str(e)
-        match = _PATH.search(message)
-        where = match.group(1) if match else ""
-        message = _PATH.sub("", message)
-        named = _FIELD.match(message)  # errors from __post_init__ name their field in front
-        if named:
-            where, message = f"{where}.{named.group(1)}", message[named.end() :]
-        return None, [FieldProblem(path + where, message)]
+        return None, [field_problem(str(e), path)]

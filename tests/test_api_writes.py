@@ -70,7 +70,7 @@ def test_a_batch_is_all_or_nothing_with_the_path_of_each_bad_field(client: TestC
     assert problem["title"] == "Invalid event"
     paths = [e["path"] for e in problem["errors"]]
     assert "$[1].occurred" in paths
-    assert "$[2]" in paths  # a rating without its grade
+    assert "$[2].grade" in paths  # a rating without its grade: the missing field is named
     assert any("February" in e["message"] for e in problem["errors"])
     assert head(client) == 5
     regions = client.post("/events", json=new_event(regions=["149999"]), headers=AUTH).json()

@@ -8,7 +8,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from articles import COUNTY_REPORT, COUNTY_REPORT_PUBLISHED, JINZHONG_NEWS, JINZHONG_NEWS_PUBLISHED
+from articles import (
+    COUNTY_REPORT,
+    COUNTY_REPORT_PUBLISHED,
+    JINZHONG_NEWS,
+    JINZHONG_NEWS_PUBLISHED,
+    PROVINCE_ROLES,
+    PROVINCE_ROLES_PUBLISHED,
+)
 from conftest import new
 
 from events.dates import parse_edtf
@@ -22,6 +29,7 @@ from timeline.curation.paragraphs import quote, split_paragraphs
 from timeline.curation.places import CatalogueMatcher
 from timeline.curation.reading import normalise
 from timeline.curation.recorded import known_milestones, mark_recorded
+from timeline.curation.render import draft_event
 from timeline.curation.rules import load_cue_rules, load_date_rules
 from timeline.seeds import read_catalogues
 
@@ -74,6 +82,52 @@ def test_each_fact_of_the_article_is_proposed_with_its_type_date_and_region(news
     assert expected <= found, expected - found
     for candidate in news:
         parse_edtf(candidate.occurred)  # every proposed date is valid EDTF
+
+
+@pytest.fixture(scope="module")
+def roles(extractor: Extractor) -> list[Candidate]:
+    return extractor.extract(
+        source="province-roles",
+        text=normalise(PROVINCE_ROLES),
+        published=date.fromisoformat(PROVINCE_ROLES_PUBLISHED),
+        region="140000",
+    )
+
+
+def test_regions_get_roles_speakers_are_participants_and_designators_issuers(
+    roles: list[Candidate],
+) -> None:
+    meeting = one(roles, "meeting_held", "140100")  # held in Taiyuan
+    assert meeting.regions == ("140100",)
+    assert meeting.participants == ("140200", "140400", "140781")  # the three that spoke
+    assert meeting.issuers == ()
+    pilot = one(roles, "pilot_designated", "141181")  # Xiaoyi, designated by the province
+    assert (pilot.regions, pilot.issuers, pilot.participants) == (("141181",), ("140000",), ())
+    assert any(r.startswith("issuer 140000") for r in pilot.reasons)
+    # A region after 对 is the object of the award, never its issuer; a provincial body names
+    # no place but stands for the province.
+    award = one(roles, "incentive_awarded", "140500")
+    assert (award.regions, award.issuers) == (("140500",), ("140000",))
+    # One region and no role word: the subject, whatever verb follows it.
+    policy = one(roles, "policy_issued", "140900")
+    assert (policy.regions, policy.participants, policy.issuers) == (("140900",), (), ())
+    for candidate in (meeting, pilot):
+        drafted = draft_event(candidate)
+        assert drafted.get("participants", []) == list(candidate.participants)
+        assert drafted.get("issuers", []) == list(candidate.issuers)
+
+
+def test_a_passive_designation_names_its_issuer_and_a_future_tense_names_none(
+    news: list[Candidate],
+) -> None:
+    # 平遥县被国家卫生健康委确定为…: the national commission stands for the nation.
+    assert one(news, "pilot_designated", "140728").issuers == ("100000",)
+    # 昔阳县将积极探索…: this 将 means "will"; the county is the subject of its own plan.
+    plan = one(news, "pilot_designated", "140724")
+    assert (plan.regions, plan.issuers) == (("140724",), ())
+    # 寿阳县获得…奖励: the county received the award, so it cannot be its issuer.
+    award = one(news, "incentive_awarded", "140725")
+    assert award.issuers == ()
 
 
 def test_the_publishing_region_is_what_a_bare_city_word_means(news: list[Candidate]) -> None:

@@ -4,10 +4,11 @@
 "use strict";
 (() => {
   const KEY = "reform-timeline-token";
-  const TYPES = ["meeting_held", "pilot_designated", "designation_ended", "incentive_awarded",
-    "rating_awarded", "institution_established", "policy_issued", "metric_reported"];
+  // Fields every milestone has; the rest (status, amount, figure…) depend on the type, and the
+  // server sends what each type drafts for a candidate (`details_by_type`) to swap in.
   const COMMON = ["type", "occurred", "regions", "programmes", "title", "summary", "sources",
-    "confidence", "participants", "note"];
+    "confidence", "participants", "issuers", "note"];
+  const LISTS = ["regions", "programmes", "participants", "issuers"];
   const $ = (selector) => document.querySelector(selector);
   const state = { token: sessionStorage.getItem(KEY), source: null, items: [], current: 0 };
 
@@ -122,14 +123,20 @@
       if (value && typeof value === "object" && "zh" in value) {
         fields.push(field(`${key} (zh)`, `${key}.zh`, value.zh), field(`${key} (en)`, `${key}.en`, value.en));
       } else {
-        fields.push(field(key, key, value, { type: typeof value === "number" ? "number" : "text", step: "any" }));
+        const numeric = typeof value === "number" || value === null;  // null: a number to give
+        fields.push(field(key, key, value, { type: numeric ? "number" : "text", step: "any" }));
       }
     }
     return fields;
   }
 
+  function typeFields(draft) {
+    return [draft.status !== undefined ? field("status", "status", draft.status) : "", ...extraFields(draft)];
+  }
+
   function renderCard(item, index) {
     const { candidate, draft } = item;
+    const typed = el("div", { class: "typed" }, ...typeFields(draft));
     const occurred = field("occurred (EDTF)", "occurred", draft.occurred);
     const shown = el("output", { class: "interval", "aria-live": "polite" }, interval(draft.occurred));
     occurred.querySelector("input").addEventListener("input", (e) => { shown.textContent = interval(e.target.value); });
@@ -144,18 +151,20 @@
       candidate.already_recorded ? el("p", { class: "recorded" }, `already recorded: ${candidate.already_recorded}`) : "",
       reasons,
       el("form", { class: "edit" },
-        select("type", "type", draft.type, TYPES),
+        select("type", "type", draft.type, Object.keys(item.details_by_type)),
         occurred,
-        field("regions (codes, comma-separated)", "regions", draft.regions.join(", ")),
+        field("regions: subjects (codes, comma-separated)", "regions", draft.regions.join(", ")),
+        field("participants (codes: spoke, reported or attended)", "participants", (draft.participants || []).join(", ")),
+        field("issuers (codes: issued or awarded it)", "issuers", (draft.issuers || []).join(", ")),
         field("add a region (search)", "", "", { list: "region-list" }),
+        select("… as", "", "regions", ["regions", "participants", "issuers"]),
         field("programmes (comma-separated)", "programmes", draft.programmes.join(", "), { list: "programme-list" }),
-        draft.status !== undefined ? field("status", "status", draft.status) : "",
         field("title (zh)", "title.zh", draft.title.zh),
         field("title (en)", "title.en", draft.title.en),
         field("summary (zh)", "summary.zh", draft.summary.zh, { multiline: true }),
         field("summary (en)", "summary.en", draft.summary.en, { multiline: true }),
         select("confidence", "confidence", draft.confidence, ["high", "medium", "low"]),
-        ...extraFields(draft),
+        typed,
         el("p", { class: "problem", "data-problem": "$" })),
       el("div", { class: "actions" },
         el("button", { type: "button", "data-action": "accept" }, "Accept (a)"),
@@ -178,11 +187,19 @@
     search.addEventListener("change", () => {
       const code = (/(\d{6})/.exec(search.value) || [])[1];
       if (!code) return;
-      const regionsInput = card.querySelector('[data-path="regions"]');
+      const role = card.querySelector('select[data-path=""]').value;
+      const regionsInput = card.querySelector(`[data-path="${role}"]`);
       const codes = regionsInput.value.split(",").map((s) => s.trim()).filter(Boolean);
       if (!codes.includes(code)) codes.push(code);
       regionsInput.value = codes.join(", ");
       search.value = "";
+    });
+    card.querySelector('select[data-path="type"]').addEventListener("change", (e) => {
+      // Another type: keep what every milestone has, swap in the new type's own fields.
+      const type = e.target.value;
+      const common = Object.fromEntries(Object.entries(item.draft).filter(([key]) => COMMON.includes(key)));
+      item.draft = { ...common, ...item.details_by_type[type], type };
+      typed.replaceChildren(...typeFields(item.draft));
     });
     card.addEventListener("click", (e) => {
       const action = e.target.closest("[data-action]");
@@ -218,7 +235,7 @@
       const path = input.getAttribute("data-path");
       if (!path) continue;
       let value = input.value;
-      if (path === "regions" || path === "programmes") value = value.split(",").map((s) => s.trim()).filter(Boolean);
+      if (LISTS.includes(path)) value = value.split(",").map((s) => s.trim()).filter(Boolean);
       else if (input.type === "number") value = value === "" ? null : Number(value);
       const keys = path.split(".");
       let target = event;

@@ -38,3 +38,17 @@ COUNTY_REPORT = """\
 　　力争到2026年底，全县重点人群签约率达到85%。
 """
 COUNTY_REPORT_PUBLISHED = "2025-03-10"
+
+# A provincial commission's news item, published 2025-09-12 by Shanxi (140000): regions in roles
+# other than subject — counties that spoke at a meeting held elsewhere, a province that designated
+# a city, a body that awarded a county — beside a plain policy with one region.
+PROVINCE_ROLES = """\
+山西省卫生健康委员会
+2025年9月12日
+
+　　9月10日，全省公立医院高质量发展推进会在太原市召开，大同市、长治市和介休市作交流发言。
+　　8月下旬，山西省卫健委将孝义市确定为紧密型县域医共体建设试点县。
+　　8月，省医改领导小组对晋城市给予奖励资金500万元。
+　　今年7月，忻州市印发《忻州市家庭医生签约服务提质方案》。
+"""
+PROVINCE_ROLES_PUBLISHED = "2025-09-12"

@@ -1,7 +1,8 @@
 """The /curate review page in a real Chromium against a real `timeline serve`: a bad token writes
 nothing; one candidate is accepted after editing its date, another rejected, all by keyboard;
 the accepted milestone is on the region's timeline and in its feed, and a second extraction
-proposes neither again."""
+proposes neither again. Regions in roles (participants, issuers) are proposed, edited and
+accepted, and changing a candidate's type swaps in that type's own fields."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from articles import JINZHONG_NEWS
+from articles import JINZHONG_NEWS, PROVINCE_ROLES, PROVINCE_ROLES_PUBLISHED
 
 from .conftest import Tab
 from .service import Service, build_database
@@ -142,4 +143,73 @@ def test_review_a_document_by_keyboard(tab: Tab, curating: Service) -> None:
     status, again = _request(f"{origin}/sources/{SOURCE}/candidates", token=TOKEN)
     ids = {item["candidate"]["candidate_id"] for item in again["candidates"]}
     assert status == 200 and award_id not in ids and rating_id not in ids
+    assert tab.errors == [] and tab.violations() == []
+
+
+def test_roles_and_a_changed_type_on_the_review_page(tab: Tab, curating: Service) -> None:
+    origin, source = curating.origin, "shanxi-roles-2025-09-12"
+    upload = {
+        "title": {"zh": "全省公立医院高质量发展推进会召开", "en": "Provincial public-hospital meeting"},
+        "publisher": {"zh": "山西省卫生健康委员会", "en": "Shanxi Health Commission"},
+        "published": PROVINCE_ROLES_PUBLISHED,
+        "region": "140000",
+        "id": source,
+        "text": PROVINCE_ROLES,
+    }
+    status, registered = _request(f"{origin}/sources", upload, TOKEN)
+    assert status == 201, registered
+    page = tab.page
+    page.goto(f"{origin}/curate?source={source}")
+    page.fill("#token", TOKEN)
+    page.press("#token", "Enter")
+    page.wait_for_selector("article.candidate.current")
+
+    # The meeting comes with the counties that spoke as participants; the curator adds the
+    # province as its convener (issuer) through the gazetteer search, then accepts.
+    _go_to(tab, "meeting_held")
+    card = page.locator("article.candidate.current")
+    assert card.locator("[data-path='regions']").input_value() == "140100"
+    assert card.locator("[data-path='participants']").input_value() == "140200, 140400, 140781"
+    card.locator("select[data-path='']").select_option("issuers")
+    search = card.locator("input[list='region-list']")
+    search.fill("山西省 140000")
+    search.dispatch_event("change")
+    assert card.locator("[data-path='issuers']").input_value() == "140000"
+    card.locator("[data-path='title.en']").fill("Provincial public-hospital meeting in Taiyuan")
+    card.locator("[data-path='summary.en']").fill("Datong, Changzhi and Jiexiu spoke at the meeting.")
+    card.locator("[data-path='summary.en']").press("Escape")
+    page.keyboard.press("a")
+    page.locator("#status", has_text="Accepted: ").wait_for()
+    title = "Provincial public-hospital meeting in Taiyuan"
+    for code, role in (("140100", "subject"), ("140781", "participant"), ("140000", "issuer")):
+        entries = _request(f"{origin}/regions/{code}/timeline?lang=en&roles={role}")[1]["entries"]
+        assert title in [e["title"]["en"] for e in entries], (code, role)
+    subject_only = _request(f"{origin}/regions/140781/timeline?lang=en")[1]["entries"]
+    assert title not in [e["title"]["en"] for e in subject_only]  # Jiexiu only spoke
+
+    # A designation retyped as a reported figure: the status goes, the figure's fields come,
+    # and a figure with no value is refused beside its field; back to a designation restores it.
+    _go_to(tab, "pilot_designated")
+    card = page.locator("article.candidate.current")
+    assert card.locator("[data-path='issuers']").input_value() == "140000"  # 省卫健委将孝义市…
+    card.locator("select[data-path='type']").select_option("metric_reported")
+    assert card.locator("[data-path='status']").count() == 0
+    assert card.locator("[data-path='value']").get_attribute("type") == "number"
+    assert card.locator("[data-path='period']").input_value() == "2025-08-21/2025-08-31"
+    card.locator("select[data-path='type']").select_option("target_set")
+    assert card.locator("[data-path='period']").count() == 0
+    assert card.locator("[data-path='deadline']").count() == 1
+    card.locator("select[data-path='type']").select_option("metric_reported")
+    card.locator("[data-path='title.en']").fill("Xiaoyi figure")
+    card.locator("[data-path='summary.en']").fill("Xiaoyi figure.")
+    card.locator("[data-path='summary.en']").press("Escape")
+    head = _request(f"{origin}/health")[1]["head"]
+    page.keyboard.press("a")
+    card.locator("[data-problem='metric']").filter(has_text="regex").wait_for()  # empty slug
+    shown = [p.inner_text() for p in card.locator(".problem").all()]
+    assert [p for p in shown if p] == [card.locator("[data-problem='metric']").inner_text()]
+    assert _request(f"{origin}/health")[1]["head"] == head  # nothing written
+    card.locator("select[data-path='type']").select_option("pilot_designated")
+    assert card.locator("[data-path='status']").input_value() == "launched"
+    assert card.locator("[data-path='value']").count() == 0
     assert tab.errors == [] and tab.violations() == []

@@ -34,7 +34,8 @@ class Candidate(msgspec.Struct, frozen=True, kw_only=True):
     type: str
     occurred: str
     regions: tuple[str, ...]
-    participants: tuple[str, ...] = ()
+    participants: tuple[str, ...] = ()  # regions that spoke, reported or attended
+    issuers: tuple[str, ...] = ()  # regions that issued or awarded it
     programmes: tuple[str, ...] = ()
     status: str | None = None  # a programme status, or `planned` / `exploring` for plan words
     deadline: str | None = None  # a target's deadline (EDTF), for `target_set`

@@ -22,6 +22,7 @@ from timeline.curation.figures import Figure as FoundFigure
 from timeline.curation.figures import FigureReader
 from timeline.curation.paragraphs import sentences, split_paragraphs
 from timeline.curation.places import Lineage, Matcher, RegionMention, region_matcher
+from timeline.curation.roles import RoleReader, Roles
 from timeline.curation.rules import CueRules, DateRules, TypeCues, cue_pattern
 from timeline.curation.wording import draft_details, draft_title
 
@@ -45,6 +46,7 @@ class Extractor:
         self.dates = DateReader(date_rules)
         self.figures = FigureReader(cue_rules.units)
         self.rules = cue_rules
+        self.roles = RoleReader(cue_rules.roles, self.regions)
         self.matcher = matcher or region_matcher(self.regions.values())
         self.lineage = Lineage(self.regions)
         self.cues = [(t, [(c, cue_pattern(c, cue_rules.gap)) for c in t.cues]) for t in cue_rules.types]
@@ -132,10 +134,11 @@ class Extractor:
         occurred, date_reason, date_penalty = self._occurred(evidence, own_dates, framing, at, published)
         reasons.append(date_reason)
         confidence -= date_penalty
-        regions, unresolved, place_reason, place_penalty = self._regions(
-            own_places, last_place, region, occurred
+        regions, roles, unresolved, place_reason, place_penalty = self._regions(
+            evidence, type_cues.type, own_places, last_place, region, occurred
         )
         reasons.append(place_reason)
+        reasons.extend(roles.reasons)
         confidence -= place_penalty
         programmes = self._programmes(sentence)
         if programmes:
@@ -166,6 +169,7 @@ class Extractor:
             status,
             confidence,
             deadline=deadline,
+            roles=roles,
         )
         if type_ in ("metric_reported", "target_set"):
             measured = [f for f in figures if f.kind != "money"] or money
@@ -191,6 +195,7 @@ class Extractor:
         figure: FoundFigure | None,
         salt: str = "",
         deadline: str | None = None,
+        roles: Roles,
     ) -> Candidate:
         details = draft_details(type_, evidence.sentence)
         return Candidate(
@@ -199,6 +204,8 @@ class Extractor:
             type=type_,
             occurred=occurred,
             regions=regions,
+            participants=roles.participants,
+            issuers=roles.issuers,
             programmes=programmes,
             status=status,
             deadline=deadline,
@@ -237,27 +244,39 @@ class Extractor:
         return f"../{published.isoformat()}", "no date in the sentence: known by the publication date", 0.15
 
     def _regions(
-        self, own: list[RegionMention], last: list[str], region: str | None, occurred: str
-    ) -> tuple[tuple[str, ...], tuple[str, ...], str, float]:
+        self,
+        evidence: Evidence,
+        type_: str,
+        own: list[RegionMention],
+        last: list[str],
+        region: str | None,
+        occurred: str,
+    ) -> tuple[tuple[str, ...], Roles, tuple[str, ...], str, float]:
+        """Subjects, the other regions' roles, unresolved names, the reason and a penalty."""
         day = parse_edtf(occurred).latest or parse_edtf(occurred).earliest
-        codes: list[str] = []
+        resolved: list[tuple[RegionMention, str]] = []
         unresolved: list[str] = []
         for mention in own:
             code = self.lineage.on(mention, day)
             if code is None:
                 unresolved.append(mention.surface)
-            elif code not in codes:
-                codes.append(code)
+            else:
+                resolved.append((mention, code))
+        roles = self.roles.read(evidence.sentence, resolved, type_, offset=evidence.start, context=region)
+        taken = {*roles.participants, *roles.issuers}
+        codes = list(dict.fromkeys(code for _, code in resolved if code not in taken))
         # A city named beside its county is the county's address, not a second subject.
         subjects = [c for c in codes if not any(c in self._ancestors(other) for other in codes)]
         penalty = 0.2 * bool(unresolved)
         if subjects:
-            return tuple(subjects), tuple(unresolved), "regions named in the sentence", penalty
-        if last:
-            return tuple(last), tuple(unresolved), "region named earlier in the paragraph", penalty + 0.15
-        if region:
-            return (region,), tuple(unresolved), "no place named: the publishing region", penalty + 0.1
-        return (), tuple(unresolved), "no region found", penalty + 0.4
+            found, reason = tuple(subjects), "regions named in the sentence"
+        elif last:
+            found, reason, penalty = tuple(last), "region named earlier in the paragraph", penalty + 0.15
+        elif region:
+            found, reason, penalty = (region,), "no subject named: the publishing region", penalty + 0.1
+        else:
+            found, reason, penalty = (), "no region found", penalty + 0.4
+        return found, roles.without(found), tuple(unresolved), reason, penalty
 
     def _ancestors(self, code: str) -> set[str]:
         chain: set[str] = set()

@@ -39,8 +39,30 @@ def draft_event(candidate: Candidate) -> dict[str, Any]:
     }
     if candidate.participants:
         event["participants"] = list(candidate.participants)
+    if candidate.issuers:
+        event["issuers"] = list(candidate.issuers)
     event.update(_details(candidate))
     return event
+
+
+# Every milestone type a candidate can be reviewed as, in the order the review page lists them.
+MILESTONE_TYPES = (
+    "meeting_held",
+    "pilot_designated",
+    "designation_ended",
+    "incentive_awarded",
+    "rating_awarded",
+    "institution_established",
+    "policy_issued",
+    "metric_reported",
+    "target_set",
+)
+
+
+def details_by_type(candidate: Candidate) -> dict[str, dict[str, Any]]:
+    """The type-specific fields each milestone type drafts for this candidate: when a curator
+    changes the type on the review page, these replace the old type's fields."""
+    return {t: _details(msgspec.structs.replace(candidate, type=t)) for t in MILESTONE_TYPES}
 
 
 def _details(c: Candidate) -> dict[str, Any]:
@@ -61,24 +83,18 @@ def _details(c: Candidate) -> dict[str, Any]:
         if c.document_number:
             details["document_number"] = c.document_number
         return details
-    if c.type == "metric_reported" and c.figure is not None:
-        label = {"zh": c.figure.label or c.title_zh, "en": ""}
-        return {
+    if c.type in ("metric_reported", "target_set"):
+        # Without a figure in the sentence the value stays empty (null) for the curator to give.
+        figure = {
             "metric": "",
-            "label": label,
-            "value": c.figure.value,
-            "unit": c.figure.unit,
-            "period": c.occurred,
+            "label": {"zh": (c.figure.label if c.figure else "") or c.title_zh, "en": ""},
+            "value": c.figure.value if c.figure else None,
+            "unit": c.figure.unit if c.figure else "",
         }
-    if c.type == "target_set" and c.figure is not None:
-        label = {"zh": c.figure.label or c.title_zh, "en": ""}
-        return {
-            "metric": "",
-            "label": label,
-            "value": c.figure.value,
-            "unit": c.figure.unit,
-            "deadline": c.deadline,
-        }
+        when = (
+            {"period": c.occurred} if c.type == "metric_reported" else {"deadline": c.deadline or c.occurred}
+        )
+        return figure | when
     if c.type == "designation_ended":
         return {"reason": "completed"}
     return {}

@@ -91,7 +91,7 @@ def accept(
         {"event": event, "event_id": str(event_id)},
         _decision(candidate, {"type": "candidate_accepted", "event_id": str(event_id)}),
     ]
-    return _append(store, items)
+    return _append(store, items, ["$", _DECISION])
 
 
 def reject(
@@ -99,14 +99,20 @@ def reject(
 ) -> AppendResult:
     """Record that a candidate is not a milestone, and why."""
     candidate = _undecided(store, source_id, candidate_id, seeds_dir)
-    return _append(store, [_decision(candidate, {"type": "candidate_rejected", "reason": reason})])
+    return _append(store, [_decision(candidate, {"type": "candidate_rejected", "reason": reason})], ["$"])
 
 
-def _append(store: EventStore, items: list[dict[str, Any]]) -> AppendResult:
+_DECISION = "$decision"  # names the decision item in problems: it is ours, not the sender's
+
+
+def _append(store: EventStore, items: list[dict[str, Any]], paths: list[str]) -> AppendResult:
     try:
-        prepared = prepare(items, Reference(store.db), store, paths=["$"] * len(items))
+        prepared = prepare(items, Reference(store.db), store, paths=paths)
     except InvalidEvent as e:  # the body holds the event's fields: `$.event.x` is `$.x` to its sender
+        sent = [p for p in e.problems if not p.path.startswith(_DECISION)]
+        # A refused milestone also leaves the acceptance pointing at no event: only the
+        # milestone's own problems are the sender's to fix.
         raise InvalidEvent(
-            [FieldProblem(p.path.replace("$.event", "$", 1), p.message) for p in e.problems]
+            [FieldProblem(p.path.replace("$.event", "$", 1), p.message) for p in sent or e.problems]
         ) from None
     return store.append(prepared)

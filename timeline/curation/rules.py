@@ -70,6 +70,27 @@ class Units(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     count: tuple[str, ...]
 
 
+class RoleWords(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Words that give a region named just before them a role other than subject.
+
+    A region followed by an `issuer` word (with at most `body` characters of an organ's name
+    between, `山西省卫健委将…`) issued or awarded the fact, but only in `issuer_types` and only
+    when another region is left as the subject. A region, or a list of them joined by `、`/`和`,
+    before a `participant` word spoke, reported or attended."""
+
+    issuer: tuple[str, ...] = ()
+    participant: tuple[str, ...] = ()
+    issuer_types: tuple[str, ...] = ()
+    # A region right after one of these is the object (`将介休市确定为…`), never the issuer.
+    objects: tuple[str, ...] = ()
+    # A region before one of these and the act (`介休市被确定为…`) is what was acted on.
+    passive: tuple[str, ...] = ()
+    # Government bodies that stand for a level of government (`国家卫生健康委` the nation,
+    # `省卫健委` the publishing region's province): issuers even though no place is named.
+    bodies: dict[str, tuple[str, ...]] = {}
+    body: int = 12
+
+
 class CueRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """`cues.toml`: milestone types by cue phrase, status words, units and region words."""
 
@@ -81,6 +102,7 @@ class CueRules(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     own_region: tuple[str, ...]
     # Clause openers that list items without being facts themselves.
     skip: tuple[str, ...] = ()
+    roles: RoleWords = RoleWords()
 
 
 def cue_pattern(cue: str, gap: int) -> re.Pattern[str]:
