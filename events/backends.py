@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from events.heads import Signer
@@ -13,6 +14,11 @@ URL_SCHEMES = ("postgresql://", "postgres://")
 def is_postgres(db: str | Path) -> bool:
     """Whether `db` names a PostgreSQL database rather than a SQLite file."""
     return isinstance(db, str) and db.startswith(URL_SCHEMES)
+
+
+def redact(db: str | Path) -> str:
+    """`db` for messages: a URL's password replaced by ***."""
+    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", str(db))
 
 
 def open_log(

@@ -40,7 +40,14 @@ from events.errors import (
 from events.heads import SignedHead, Signer, write_head_file
 from events.reference import Reference
 from events.tree import MissingNodes, SqliteTree
-from events.types import TYPES_BY_TAG, CatalogueEvent, SourceRegistered, decode_event, encode_event
+from events.types import (
+    TYPES_BY_TAG,
+    CatalogueEvent,
+    Event,
+    SourceRegistered,
+    decode_event,
+    encode_event,
+)
 from events.upcasting import upcast
 from events.verification import walk
 
@@ -290,6 +297,31 @@ class EventStore:
             self._publish(signed)
         return AppendResult(first_position=first, last_position=last, event_ids=event_ids)
 
+    def append_recorded(self, parts: Iterable[tuple[list[tuple], list[Event]]]) -> None:
+        """Write rows exactly as another log recorded them (`timeline import`), in one
+        transaction: positions, times and hashes kept, so the chain carries over. `parts` yields
+        (rows, their decoded events) after checking each row's hash and link; the rows must
+        continue this log's head (the primary key refuses an overlap)."""
+        with self._lock:
+            self._begin_write()
+            try:
+                self._refuse_if_broken()
+                frontier = None
+                for rows, events in parts:
+                    self._insert(rows)
+                    items = [
+                        (NewEvent(stream=r[2], event=e), r[8]) for r, e in zip(rows, events, strict=True)
+                    ]
+                    self._record_catalogues(rows, items)
+                    leaves = [merkle.leaf_hash(canonical_bytes(*row[:10])) for row in rows]
+                    frontier = self._grow_tree(rows[0][0] - 1, leaves)
+                signed = self._sign_if_due(frontier) if frontier is not None else None
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                self._roll_back(e)
+                raise
+            self._publish(signed)
+
     def _roll_back(self, error: BaseException) -> None:
         """Undo a failed write transaction. SQLite's own failures (a full disk, an I/O error, a
         lock held too long) become StoreUnavailable: the batch is not in the log, nothing is."""
@@ -532,6 +564,12 @@ class EventStore:
                 remaining -= len(rows)
             if len(rows) < page:
                 return
+
+    def recorded_rows(self, after: int, upto: int) -> list[tuple]:
+        """Rows as stored (every column, `after < position <= upto`, at most a page): exports."""
+        return self._select(
+            "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?", [after, upto, PAGE]
+        )
 
     def read_types(
         self, types: Sequence[str], *, after: int = 0, upto: int | None = None

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
+
+from events.backends import is_postgres, open_log
 from events.errors import StoreUnavailable
 from events.heads import Signer
 from events.store import EventStore
@@ -11,11 +14,14 @@ from timeline.settings import Settings
 
 
 def open_store(settings: Settings, *, create: bool = False) -> EventStore:
-    """Open the log with its signing key; with `create`, make the file, every table the core
-    needs and the key (mode 0600) if they do not exist yet."""
-    store = EventStore.open(
+    """Open the log (a SQLite file, or a postgresql:// URL) with its signing key; with `create`,
+    make the file, every table the core needs and the key (mode 0600) if they do not exist yet."""
+    store = open_log(
         settings.db, create=create, synchronous=settings.synchronous, head_seconds=settings.head_seconds
     )
+    context = click.get_current_context(silent=True)
+    if context is not None and is_postgres(settings.db):
+        context.call_on_close(store.close)  # a command's server connection ends with the command
     key = Path(settings.signing_key_path)
     try:
         if key.exists():

@@ -36,7 +36,8 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     verify_seconds: float = 3600.0
     verify_full_seconds: float = 86400.0
     # The Ed25519 key that signs tree heads: a file outside the database (`timeline init`
-    # creates it, mode 0600). Default: the database path + ".key".
+    # creates it, mode 0600). Default: the database path + ".key" (on PostgreSQL,
+    # ./timeline-postgresql.key: give every node the same file).
     signing_key: str | None = None
     head_seconds: float = 0.0
     backup_seconds: float = 86400.0
@@ -59,7 +60,14 @@ class Settings(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     @property
     def signing_key_path(self) -> str:
-        return self.signing_key or f"{self.db}.key"
+        if self.signing_key:
+            return self.signing_key
+        # A server database has no folder of its own: the key defaults to the working folder.
+        return (
+            "timeline-postgresql.key"
+            if self.db.startswith(("postgresql://", "postgres://"))
+            else f"{self.db}.key"
+        )
 
     @property
     def public_url(self) -> str:

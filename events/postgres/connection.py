@@ -16,6 +16,7 @@ from typing import Any
 import psycopg
 from psycopg import pq
 
+from events.backends import redact
 from events.errors import StoreUnavailable
 
 _MARK = re.compile(r"\?")
@@ -25,11 +26,6 @@ _MARK = re.compile(r"\?")
 def _translate(sql: str) -> str:
     # The store's SQL has no string literal holding `?` or `%`: a plain substitution is exact.
     return _MARK.sub("%s", sql.replace("%", "%%"))
-
-
-def redact(url: str) -> str:
-    """The URL without a password, for messages."""
-    return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
 class PgConnection:
@@ -75,3 +71,10 @@ class PgConnection:
 
     def close(self) -> None:
         self.raw.close()
+
+    def __del__(self) -> None:
+        # Like a sqlite3 connection, a store dropped without close() (a CLI command's) closes
+        # quietly rather than warning.
+        raw = getattr(self, "raw", None)
+        if raw is not None and not raw.closed:
+            raw.close()

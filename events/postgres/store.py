@@ -58,9 +58,13 @@ class PostgresEventStore(EventStore):
         return store
 
     def ensure_schema(self) -> None:
+        """Create the tables unless they exist: a service role holding only the printed GRANTs
+        (`timeline init --print-sql`) may open the log for writing, but never owns DDL."""
         try:
             with self._lock:
-                self.conn.executescript(SCHEMA)
+                present = "SELECT to_regclass('events') IS NOT NULL AND to_regclass('log_head') IS NOT NULL"
+                if not self.conn.execute(present).fetchone()[0]:
+                    self.conn.executescript(SCHEMA)
         except psycopg.Error as e:
             raise StoreUnavailable(self.path, str(e).strip()) from e
 

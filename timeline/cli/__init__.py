@@ -45,6 +45,12 @@ class TimelineGroup(click.Group):
         except sqlite3.DatabaseError as e:  # SQLite's own failure where the core did not expect one
             click.echo(f"error: the database failed ({e}). {advice(e)}", err=True)
             sys.exit(DATABASE_UNUSABLE)
+        except Exception as e:
+            if not type(e).__module__.startswith("psycopg"):
+                raise
+            # PostgreSQL's own failure (the server gone, a permission refused to the role).
+            click.echo(f"error: the PostgreSQL server failed ({str(e).strip()})", err=True)
+            sys.exit(DATABASE_UNUSABLE)
 
 
 def advice(error: sqlite3.Error) -> str:
@@ -65,4 +71,15 @@ def main() -> None:
 
 
 # Command modules attach themselves to `main` when imported.
-from timeline.cli import audit, curation, log, ops, regions, seeds, serve, views, webhooks  # noqa: E402,F401
+from timeline.cli import (  # noqa: E402,F401
+    audit,
+    curation,
+    log,
+    ops,
+    regions,
+    seeds,
+    serve,
+    transfer,
+    views,
+    webhooks,
+)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from events.backends import redact
 from events.envelope import RecordedEvent
 from events.errors import ChainBroken
 from events.reference import Reference, SourceDocument
@@ -19,14 +20,35 @@ from timeline.settings import Settings
 
 
 @main.command()
+@click.option(
+    "--print-sql",
+    is_flag=True,
+    help="Print the PostgreSQL schema and the GRANTs for a service role, touching no database.",
+)
+@click.option(
+    "--role", default="timeline", show_default=True, help="The service role the printed GRANTs name."
+)
 @with_settings
-def init(settings: Settings) -> None:
-    """Create the database file and its tables, and define the gazetteer's regions (safe to run again)."""
+def init(settings: Settings, print_sql: bool, role: str) -> None:
+    """Create the database (a file, or the tables in a PostgreSQL database) and define the
+    gazetteer's regions (safe to run again)."""
+    if print_sql:
+        from events.postgres.schema import SCHEMA, grants
+
+        try:
+            click.echo(
+                f"{SCHEMA.strip()}\n\n-- The service role appends and reads; it cannot alter the log.\n"
+                f"{grants(role)}",
+                nl=False,
+            )
+        except ValueError as e:
+            raise click.BadParameter(str(e), param_hint="--role") from None
+        return
     store = open_store(settings, create=True)
     defined = load_gazetteer(store, settings.seeds_dir) if has_gazetteer(settings.seeds_dir) else 0
     regions = len(Reference(store.db).regions())
     click.echo(
-        f"Initialised {settings.db} (head position {store.head().position}): {regions:,} regions, "
+        f"Initialised {redact(settings.db)} (head position {store.head().position}): {regions:,} regions, "
         f"{defined:,} newly defined."
     )
 

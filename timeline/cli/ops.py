@@ -8,7 +8,8 @@ import threading
 
 import click
 
-from events.errors import StoreUnavailable
+from events.backends import is_postgres
+from events.errors import StoreUnavailable, TimelineError
 from events.store import connect
 from timeline.backup import backup as take_backup
 from timeline.backup import list_backups
@@ -61,12 +62,23 @@ def jobs(settings: Settings, run: str | None) -> None:
 @with_settings
 def backup(settings: Settings, folder: str | None) -> None:
     """Take an online backup now, verify it, and keep the newest `backup_keep`."""
+    if is_postgres(settings.db):
+        raise BackupRefused()
     store = open_store(settings)
     result = take_backup(store, folder or settings.backup_dir, keep=settings.backup_keep)
     click.echo(
         f"Backup {result.path} at position {result.position} verified "
         f"(head hash {result.hash[:16]}…); removed {len(result.removed)} old backup(s)."
     )
+
+
+class BackupRefused(TimelineError):
+    def __init__(self) -> None:
+        super().__init__(
+            "on PostgreSQL, back up with the database's own tools: pg_dump for a logical copy, "
+            "pg_basebackup with WAL archiving for point-in-time recovery (or your provider's "
+            "managed backups); `timeline export FILE` writes a verifiable copy of the log itself"
+        )
 
 
 @main.command()

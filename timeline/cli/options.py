@@ -8,15 +8,21 @@ from typing import Any
 
 import click
 
+from events.backends import is_postgres, redact
+from events.errors import StoreUnavailable
 from timeline.settings import load_settings
 
 db_option = click.option(
     "--db",
     "db",
-    metavar="PATH",
+    metavar="PATH|URL",
     default=None,
-    help="SQLite database file (default: $TIMELINE_DB, else ./timeline.db).",
+    help="SQLite database file, or postgresql://USER@HOST:PORT/DBNAME "
+    "(default: $TIMELINE_DB, else ./timeline.db).",
 )
+# The commands that run on PostgreSQL so far; the others need the SQLite file (projections,
+# the server, the scheduler, backups and webhooks are not ported yet).
+POSTGRES_COMMANDS = ("init", "load", "append", "log", "verify", "export", "import", "backup")
 config_option = click.option(
     "--config",
     "config",
@@ -31,6 +37,14 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(db: str | None, config: str | None, **kwargs: Any) -> Any:
-        return fn(settings=load_settings(config, db=db), **kwargs)
+        settings = load_settings(config, db=db)
+        command = click.get_current_context().info_name or ""
+        if is_postgres(settings.db) and command not in POSTGRES_COMMANDS:
+            raise StoreUnavailable(
+                redact(settings.db),
+                f"`timeline {command}` does not run on PostgreSQL yet; "
+                f"these do: {', '.join(POSTGRES_COMMANDS)} (see README, Running on PostgreSQL)",
+            )
+        return fn(settings=settings, **kwargs)
 
     return config_option(db_option(wrapper))
