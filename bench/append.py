@@ -2,6 +2,7 @@
 
     python bench/append.py                 # full run (1,000,000 events for batch and bulk)
     python bench/append.py --events 100000 --singles 300
+    python bench/append.py --db postgresql://USER@HOST:PORT/DBNAME   # see bench/append_postgres.py
 
 Each scenario writes the same synthetic milestones into a fresh file in a temp folder:
 - durable single-event appends (synchronous=FULL, one transaction and fsync per event):
@@ -248,7 +249,13 @@ def main() -> None:
     parser.add_argument("--singles", type=int, default=1000, help="durable single appends")
     parser.add_argument("--writers", type=int, default=8, help="threads in the concurrent scenario")
     parser.add_argument("--runs", type=int, default=1, help="interleaved runs of every scenario")
+    parser.add_argument("--db", default=None, help="a postgresql:// URL: bench the PostgreSQL store instead")
     args = parser.parse_args()
+    if args.db:  # PostgreSQL: its own scenarios and comparators (bench/append_postgres.py)
+        from append_postgres import main as postgres_main
+
+        postgres_main(args.db, args.singles, args.events, args.runs)
+        return
     print(
         f"append benchmark: {args.singles:,} single appends (and as many from {args.writers} writers), "
         f"{args.events:,} events in batches of 1,000 and in one bulk import; {args.runs} run(s), "
