@@ -8,6 +8,7 @@ text) so that code runs unchanged on PostgreSQL. Everything backend-specific sta
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Iterable, Sequence
@@ -38,6 +39,8 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection, url: str) -> None:
         self.raw = raw
         self.url = url
+        self._pipeline: psycopg.Pipeline | None = None
+        self._pipeline_context: contextlib.AbstractContextManager[psycopg.Pipeline] | None = None
 
     @classmethod
     def open(cls, url: str) -> PgConnection:
@@ -56,10 +59,31 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
+    def begin_pipelined(self) -> None:
+        """BEGIN a write transaction in pipeline mode: statements whose results nobody reads
+        (the lock, inserts, COMMIT) travel with the next query that is read, so an append costs
+        few round trips. COMMIT or ROLLBACK ends the pipeline and raises what it held back."""
+        self._pipeline_context = self.raw.pipeline()
+        self._pipeline = self._pipeline_context.__enter__()
+        self.raw.execute("BEGIN")
+
+    def sync(self) -> None:
+        """Wait for what the pipeline sent so far: its errors are raised here, not later."""
+        if self._pipeline is not None:
+            self._pipeline.sync()
+
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
         if params is None:
-            return self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
+            cursor = self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
+            if self._pipeline is not None and sql in ("COMMIT", "ROLLBACK"):
+                self._end_pipeline()
+            return cursor
         return self.raw.execute(_translate(sql), params)  # type: ignore[arg-type]
+
+    def _end_pipeline(self) -> None:
+        context, self._pipeline, self._pipeline_context = self._pipeline_context, None, None
+        if context is not None:
+            context.__exit__(None, None, None)
 
     def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         with self.raw.cursor() as cursor:

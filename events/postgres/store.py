@@ -17,7 +17,27 @@ from events.errors import ConcurrencyError, DuplicateEventId, StoreUnavailable
 from events.heads import Signer
 from events.postgres.connection import PgConnection, redact
 from events.postgres.schema import SCHEMA
-from events.store import INSERT, EventStore
+from events.postgres.tree import PgTree
+from events.store import COLUMNS, INSERT, EventStore
+
+# One array per column, bound in binary (`%b`): as text, psycopg escapes every element.
+_TYPES = [
+    "bigint",
+    "text",
+    "text",
+    "integer",
+    "text",
+    "integer",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+    "text",
+]
+INSERT_ARRAYS = (
+    f"INSERT INTO events ({COLUMNS}) SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _TYPES)})"
+)
 
 
 class PostgresEventStore(EventStore):
@@ -29,6 +49,7 @@ class PostgresEventStore(EventStore):
         self, conn: PgConnection, *, signer: Signer | None = None, head_seconds: float = 0.0
     ) -> None:
         super().__init__(conn, redact(conn.url), signer=signer, head_seconds=head_seconds)  # type: ignore[arg-type]
+        self.tree = PgTree(conn)
 
     @property
     def head_path(self) -> None:
@@ -69,13 +90,17 @@ class PostgresEventStore(EventStore):
             raise StoreUnavailable(self.path, str(e).strip()) from e
 
     def _begin_write(self) -> None:
-        self.conn.execute("BEGIN")
+        self.conn.begin_pipelined()
         # Every writer queues here, so positions are numbered and committed strictly in order.
         self.conn.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
 
     def _insert(self, rows: list[tuple]) -> None:
         try:
-            self.conn.executemany(INSERT, rows)
+            if len(rows) == 1:
+                self.conn.execute(INSERT, rows[0])
+            else:  # one statement for the batch: a column of values per array
+                self.conn.raw.execute(INSERT_ARRAYS, [list(column) for column in zip(*rows, strict=True)])
+            self.conn.sync()  # a conflict is named here, before the tree is grown
         except errors.UniqueViolation as e:
             # PostgreSQL aborts the whole transaction: roll back first, then name the conflict
             # from what is committed (the batch is not written either way).
