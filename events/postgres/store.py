@@ -13,11 +13,13 @@ import contextlib
 import psycopg
 from psycopg import errors
 
+from events import merkle
 from events.errors import ConcurrencyError, DuplicateEventId, StoreUnavailable
 from events.heads import Signer
 from events.postgres.connection import PgConnection, redact
 from events.postgres.schema import SCHEMA
 from events.postgres.tree import PgTree
+from events.postgres.watch import CHANNEL
 from events.store import COLUMNS, INSERT, EventStore
 
 # One array per column, bound in binary (`%b`): as text, psycopg escapes every element.
@@ -115,6 +117,12 @@ class PostgresEventStore(EventStore):
                 if current >= row[3]:
                     raise ConcurrencyError(row[2], row[3] - 1, current) from e
             raise
+
+    def _grow_tree(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
+        frontier = super()._grow_tree(size, leaves)
+        if leaves:  # delivered on commit, in commit order, to every listening node (watch.py)
+            self.conn.execute("SELECT pg_notify(?, ?)", [CHANNEL, str(frontier.size)])
+        return frontier
 
     def _roll_back(self, error: BaseException) -> None:
         """Undo a failed write. PostgreSQL's own failures (the server gone, a disk full there)
