@@ -13,8 +13,8 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import httpx
 import msgspec
 
 from events import merkle
@@ -24,6 +24,9 @@ from events.heads import SignedHead, head_is_signed, key_id, load_public_key
 from events.reference import SourceDocument
 from events.store import format_time
 from events.types import Event, encode_event
+
+if TYPE_CHECKING:  # httpx costs every CLI command a tenth of a second: imported where a request is made
+    import httpx
 
 
 class LogInconsistent(TimelineError):
@@ -61,7 +64,10 @@ def audit(
     if state is not None and state.url != url:
         raise TimelineError(f"{state_path} is the state of {state.url}, not {url}")
     owned = client is None
-    client = client or httpx.Client(timeout=30)
+    if client is None:
+        import httpx
+
+        client = httpx.Client(timeout=30)
     try:
         public_pem = state.public_key_pem if state else _get(client, f"{url}/log/key")["public_key_pem"]
         public = load_public_key(public_pem)
@@ -86,6 +92,8 @@ def audit(
 
 
 def _get(client: httpx.Client, url: str) -> dict:
+    import httpx
+
     try:
         response = client.get(url)
     except httpx.HTTPError as e:

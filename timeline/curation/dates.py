@@ -17,7 +17,6 @@ import re
 from datetime import date
 from functools import cached_property
 
-import cn2an
 import msgspec
 
 from timeline.curation.rules import DateRules
@@ -45,6 +44,8 @@ def number(text: str) -> int:
     folded = text.translate(_FULL_WIDTH)
     if folded.isdigit():
         return int(folded)
+    import cn2an  # a tenth of a second to import: only once a Chinese numeral is read
+
     return int(cn2an.cn2an(folded, "smart"))
 
 
