@@ -31,6 +31,7 @@ from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
 from api.pictures.routes import PictureController
 from api.problems import EXCEPTION_HANDLERS
+from api.replay import Replay
 from api.webhooks import webhook_handlers
 from api.widget import widget_handlers
 from projections import ensure_projections
@@ -137,4 +138,6 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
         state=State({"api": api}),
     )
     app.before_send.append(_allow_every_method(app))  # type: ignore[arg-type]
+    # Outermost, outside CORS and routing: repeated view GETs answered with the bytes sent before.
+    app.asgi_handler = Replay(app.asgi_handler, api)
     return app

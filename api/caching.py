@@ -23,6 +23,7 @@ from litestar.types import Receive, Scope, Send
 
 from api.encoding import Encoded, negotiate, variant_etag, vary
 from api.errors import BadParameter, BeyondHead, NotCaughtUp
+from api.replay import REPLAYABLE
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import Basis
@@ -219,7 +220,10 @@ async def _cached(
         url = base_url(api, request)
         return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
 
-    return await serve(api, request, api.cache, key, etag, compute, {"cache-control": CACHE_CONTROL})
+    body, headers = await serve(api, request, api.cache, key, etag, compute, {"cache-control": CACHE_CONTROL})
+    if body is not None and state.lag == 0:
+        request.scope[REPLAYABLE] = state.tag  # type: ignore[literal-required]  # api.replay may resend it
+    return body, headers
 
 
 async def serve(

@@ -20,7 +20,7 @@ from events.store import EventStore
 from tests.conftest import new
 from timeline.backup import backup, list_backups, restore
 from timeline.cli import main
-from timeline.jobs import execute_job, import_drop_folder, job_statuses
+from timeline.jobs import execute_job, first_run, import_drop_folder, job_statuses, record_run
 from timeline.settings import load_settings
 
 
@@ -117,6 +117,24 @@ def test_jobs_command_lists_runs(store, db_path):
     assert result.exit_code == 0, result.output
     assert "verify: ok" in result.output and "catch_up" in result.output
     assert "backup" in result.output
+
+
+def test_a_restart_waits_for_the_full_walk_the_last_passing_one_scheduled(store, db_path):
+    """A scheduler taking over does not reread the whole log if a full walk passed less than
+    `verify_full_seconds` ago; after a failed one (or none) it walks at once."""
+    settings = load_settings(environ={}, db=str(db_path))
+    conn = sqlite3.connect(db_path)
+    before = time.time()
+    assert first_run("verify_full", settings, conn).timestamp() < before + 5
+    record_run(conn, "verify_full", "someone", execute_job("verify_full", settings))
+    conn.commit()
+    assert first_run("verify_full", settings, conn).timestamp() > before + settings.verify_full_seconds - 60
+    assert first_run("verify", settings, conn).timestamp() < before + 5
+    failed = execute_job("verify_full", load_settings(environ={}, db=str(db_path.with_name("none.db"))))
+    record_run(conn, "verify_full", "someone", failed)
+    conn.commit()
+    assert failed.result == "error"
+    assert first_run("verify_full", settings, conn).timestamp() < before + 5
 
 
 def _start_scheduler(db_path: Path, env: dict[str, str]) -> subprocess.Popen:

@@ -129,14 +129,24 @@ def interval_of(job: str, settings: Settings) -> float:
     }[job]
 
 
-def first_run(job: str, settings: Settings) -> datetime:
+def first_run(job: str, settings: Settings, conn: sqlite3.Connection | None = None) -> datetime:
     """When a job first runs in a scheduler that just took over: now, except a backup while the
     newest one is younger than `backup_seconds` (frequent restarts would otherwise push real
-    backups out of `backup_keep`)."""
+    backups out of `backup_keep`), and the full walk of the log while the last one that passed
+    (recorded in `job_runs` on `conn`) is younger than `verify_full_seconds`: a restart costs a
+    full reread of the log otherwise, and the incremental `verify` runs at once anyway."""
     now = datetime.now(UTC)
+    if job == "verify_full" and conn is not None and (last := _last_ok_run(conn, job)) is not None:
+        return max(now, last + timedelta(seconds=settings.verify_full_seconds))
     if job != "backup" or not (backups := list_backups(settings.backup_dir)):
         return now
     return max(now, taken_at(backups[-1]) + timedelta(seconds=settings.backup_seconds))
+
+
+def _last_ok_run(conn: sqlite3.Connection, job: str) -> datetime | None:
+    conn.execute(RUNS_SCHEMA)
+    row = conn.execute("SELECT last_run_at FROM job_runs WHERE job = ? AND result = 'ok'", [job]).fetchone()
+    return parse_time(row[0]) if row else None
 
 
 def enabled_jobs(settings: Settings) -> list[str]:

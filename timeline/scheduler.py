@@ -84,7 +84,7 @@ class TimelineScheduler:
                         seconds=interval_of(job, self.settings),
                         max_instances=1,
                         coalesce=True,
-                        next_run_time=first_run(job, self.settings),
+                        next_run_time=first_run(job, self.settings, self.conn),
                     )
             elif not held and self.leading:
                 log.warning("scheduler %s lost the lease; standing by", self.owner)

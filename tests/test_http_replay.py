@@ -1,0 +1,70 @@
+"""Repeated view GETs are answered in front of the router (api.replay) with exactly the bytes
+and headers the app sent, and never once the views moved or the request could differ."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from api.replay import Replay
+from events.store import EventStore
+from tests.test_api_support import AUTH, new_event, open_client, seeded_settings
+
+PATH = "/regions/140700/timeline?descendants=1&limit=50"
+
+
+@pytest.fixture
+def client(store: EventStore, db_path: Path) -> Iterator[TestClient]:
+    yield from open_client(seeded_settings(store, db_path))
+
+
+def replay_of(client: TestClient) -> Replay:
+    layer = client.app.asgi_handler
+    assert isinstance(layer, Replay)
+    return layer
+
+
+def test_a_repeated_get_is_resent_as_the_app_answered_it(client: TestClient) -> None:
+    for accept in ("identity", "gzip"):
+        first = client.get(PATH, headers={"Accept-Encoding": accept})
+        assert first.status_code == 200
+        assert replay_of(client)._entries, "the view's answer was not kept"
+        again = client.get(PATH, headers={"Accept-Encoding": accept})
+        assert again.content == first.content
+        assert again.headers.multi_items() == first.headers.multi_items()
+    assert len(replay_of(client)._entries) == 2  # one per Accept-Encoding
+
+
+def test_a_write_moves_the_answer_on(client: TestClient) -> None:
+    before = client.get(PATH)
+    created = client.post("/events", json=new_event(regions=["140781"]), headers=AUTH)
+    assert created.status_code == 201, created.text
+    after = client.get(PATH)
+    assert after.headers["etag"] != before.headers["etag"]
+    assert after.json()["basis"]["position"] == created.json()["last_position"]
+
+
+def test_conditional_and_cross_origin_requests_go_to_the_app(client: TestClient) -> None:
+    first = client.get(PATH)
+    revalidated = client.get(PATH, headers={"If-None-Match": first.headers["etag"]})
+    assert revalidated.status_code == 304 and revalidated.content == b""
+    assert revalidated.headers["etag"] == first.headers["etag"]
+    cross = client.get(PATH, headers={"Origin": "https://example.org"})
+    assert cross.headers["access-control-allow-origin"] == "*"
+    assert cross.content == first.content
+
+
+def test_problems_and_other_routes_are_not_kept(client: TestClient) -> None:
+    assert client.get("/regions/999999/timeline").status_code == 404
+    assert client.get("/health").status_code == 200
+    assert not replay_of(client)._entries
+
+
+def test_status_answers_are_kept_too(client: TestClient) -> None:
+    path = "/regions/140781/status?as_of=2021-05-07"
+    first = client.get(path)
+    assert first.status_code == 200
+    assert [key[0] for key in replay_of(client)._entries] == ["/regions/140781/status"]
