@@ -8,10 +8,9 @@ text) so that code runs unchanged on PostgreSQL. Everything backend-specific sta
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import psycopg
@@ -39,8 +38,7 @@ class PgConnection:
     def __init__(self, raw: psycopg.Connection, url: str) -> None:
         self.raw = raw
         self.url = url
-        self._pipeline: psycopg.Pipeline | None = None
-        self._pipeline_context: contextlib.AbstractContextManager[psycopg.Pipeline] | None = None
+        self._with_commit: list[str] = []
 
     @classmethod
     def open(cls, url: str) -> PgConnection:
@@ -59,33 +57,24 @@ class PgConnection:
     def in_transaction(self) -> bool:
         return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
 
-    def begin_pipelined(self) -> None:
-        """BEGIN a write transaction in pipeline mode: statements whose results nobody reads
-        (the lock, inserts, COMMIT) travel with the next query that is read, so an append costs
-        few round trips. COMMIT or ROLLBACK ends the pipeline and raises what it held back."""
-        self._pipeline_context = self.raw.pipeline()
-        self._pipeline = self._pipeline_context.__enter__()
-        self.raw.execute("BEGIN")
-
-    def sync(self) -> None:
-        """Wait for what the pipeline sent so far: its errors are raised here, not later."""
-        if self._pipeline is not None:
-            self._pipeline.sync()
+    def send_with_commit(self, statement: str) -> None:
+        """Run `statement` (no parameters, nothing read back) in the same round trip as this
+        transaction's COMMIT; a ROLLBACK drops it."""
+        self._with_commit.append(statement)
 
     def execute(self, sql: str, params: Sequence[Any] | None = None) -> psycopg.Cursor:
         if params is None:
-            cursor = self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
-            if self._pipeline is not None and sql in ("COMMIT", "ROLLBACK"):
-                self._end_pipeline()
-            return cursor
+            if sql in ("COMMIT", "ROLLBACK") and self._with_commit:
+                statements, self._with_commit = self._with_commit, []
+                if sql == "COMMIT":  # one simple-query string: one round trip
+                    sql = "; ".join([*statements, sql])
+            return self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
         return self.raw.execute(_translate(sql), params)  # type: ignore[arg-type]
 
-    def _end_pipeline(self) -> None:
-        context, self._pipeline, self._pipeline_context = self._pipeline_context, None, None
-        if context is not None:
-            context.__exit__(None, None, None)
-
-    def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if len(rows) == 1:  # executemany would open a pipeline for one row
+            self.raw.execute(_translate(sql), rows[0])  # type: ignore[arg-type]
+            return
         with self.raw.cursor() as cursor:
             cursor.executemany(_translate(sql), rows)  # type: ignore[arg-type]
 

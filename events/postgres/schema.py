@@ -65,7 +65,12 @@ END $$;
 """
 
 # (table, what the message calls it): UPDATE, DELETE and TRUNCATE are refused on each.
-APPEND_ONLY = (("events", "the event log"), ("merkle_nodes", "the Merkle tree"))
+APPEND_ONLY = (
+    ("events", "the event log"),
+    ("merkle_nodes", "the Merkle tree"),
+    # The signed heads: a server database has no head file beside it to keep one out of reach.
+    ("tree_heads", "the signed heads"),
+)
 
 
 def _triggers() -> str:

@@ -14,8 +14,8 @@ import psycopg
 from psycopg import errors
 
 from events import merkle
-from events.errors import ConcurrencyError, DuplicateEventId, StoreUnavailable
-from events.heads import Signer
+from events.errors import ChainBroken, ConcurrencyError, DuplicateEventId, StoreUnavailable
+from events.heads import SignedHead, Signer
 from events.postgres.connection import PgConnection, redact
 from events.postgres.schema import SCHEMA
 from events.postgres.tree import PgTree
@@ -51,7 +51,8 @@ class PostgresEventStore(EventStore):
         self, conn: PgConnection, *, signer: Signer | None = None, head_seconds: float = 0.0
     ) -> None:
         super().__init__(conn, redact(conn.url), signer=signer, head_seconds=head_seconds)  # type: ignore[arg-type]
-        self.tree = PgTree(conn)
+        self._hold: psycopg.Cursor | None = None  # the lock query's answer, read once
+        self.tree: PgTree = PgTree(conn)
 
     @property
     def head_path(self) -> None:
@@ -92,9 +93,28 @@ class PostgresEventStore(EventStore):
             raise StoreUnavailable(self.path, str(e).strip()) from e
 
     def _begin_write(self) -> None:
-        self.conn.begin_pipelined()
-        # Every writer queues here, so positions are numbered and committed strictly in order.
-        self.conn.execute("SELECT id FROM log_head WHERE id = 1 FOR UPDATE")
+        # Every writer queues on the head row, so positions are numbered and committed strictly
+        # in order. One round trip (a simple-query string) begins, locks, and reads the write
+        # hold that `_refuse_if_broken` checks next.
+        cursor = self.conn.execute(
+            "BEGIN; SELECT i.broken_position, i.broken_reason FROM log_head h JOIN integrity i ON i.id = 1 "
+            "WHERE h.id = 1 FOR UPDATE OF h"
+        )
+        cursor.nextset()
+        self._hold = cursor
+
+    def _refuse_if_broken(self) -> None:
+        hold, self._hold = self._hold, None
+        if hold is None:
+            super()._refuse_if_broken()
+            return
+        row = hold.fetchone()
+        if row and row[0] is not None:
+            raise ChainBroken(
+                row[0],
+                f"{row[1]}; writes are refused until an operator restores a backup "
+                "or a full `timeline verify` passes",
+            )
 
     def _insert(self, rows: list[tuple]) -> None:
         try:
@@ -102,7 +122,6 @@ class PostgresEventStore(EventStore):
                 self.conn.execute(INSERT, rows[0])
             else:  # one statement for the batch: a column of values per array
                 self.conn.raw.execute(INSERT_ARRAYS, [list(column) for column in zip(*rows, strict=True)])
-            self.conn.sync()  # a conflict is named here, before the tree is grown
         except errors.UniqueViolation as e:
             # PostgreSQL aborts the whole transaction: roll back first, then name the conflict
             # from what is committed (the batch is not written either way).
@@ -121,12 +140,17 @@ class PostgresEventStore(EventStore):
     def _grow_tree(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
         frontier = super()._grow_tree(size, leaves)
         if leaves:  # delivered on commit, in commit order, to every listening node (watch.py)
-            self.conn.execute("SELECT pg_notify(?, ?)", [CHANNEL, str(frontier.size)])
+            self.conn.send_with_commit(f"NOTIFY {CHANNEL}, '{frontier.size:d}'")
         return frontier
+
+    def _publish(self, head: SignedHead | None) -> None:
+        self.tree.committed()  # called right after every write transaction's COMMIT
+        super()._publish(head)
 
     def _roll_back(self, error: BaseException) -> None:
         """Undo a failed write. PostgreSQL's own failures (the server gone, a disk full there)
         become StoreUnavailable: the batch is not in the log."""
+        self.tree.rolled_back()
         if self.conn.in_transaction and not self.conn.raw.closed:
             # A connection that is gone had its transaction rolled back by the server.
             with contextlib.suppress(psycopg.OperationalError):
