@@ -3,7 +3,9 @@
 A rebuild fills `<table>__new` copies batch by batch (the live tables keep serving), indexes
 them, catches up the last events and swaps them in with the checkpoint in one transaction:
 readers see the old view or the new one, never a half-built one. The old tables are renamed
-away in that transaction and dropped in the next, so the swap itself stays short.
+away in that transaction and dropped afterwards by a thread of their own (freeing a big table
+takes a while, and nobody needs to wait for it: a leftover is dropped by the next swap), so
+the swap itself stays short.
 Concurrent rebuilds of a projection are resolved by a token: the newest wins and an older
 one stops with `RebuildSuperseded`.
 """
@@ -11,7 +13,9 @@ one stops with `RebuildSuperseded`.
 from __future__ import annotations
 
 import gc
+import logging
 import sqlite3
+import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -19,7 +23,8 @@ from typing import Any
 
 from tqdm import tqdm
 
-from events.store import EventStore
+from events.errors import StoreUnavailable
+from events.store import EventStore, connect
 from projections.base import MAX_POSITION, ApplyContext, Projection, table_names, write_transaction
 from projections.checkpoints import META
 from projections.errors import RebuildSuperseded
@@ -27,6 +32,7 @@ from projections.log import CORRECTED, RETRACTED, LogEvent, head_position, read_
 from projections.regions import RegionTree
 
 NEW, OLD = "__new", "__old"
+log = logging.getLogger("timeline.projections")
 
 
 def replay(
@@ -60,12 +66,48 @@ def replay(
                 for p in chosen:
                     p.finish(conn, table_names(p, NEW), ctx)
                 _swap(conn, chosen, tree, position)
-        with write_transaction(store) as conn:
-            for table in (table for p in chosen for table in p.tables):
-                conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+        drop_old(store, [table for p in chosen for table in p.tables])
     finally:
         bar.close()
     return replayed
+
+
+def drop_old(store: EventStore, tables: list[str]) -> threading.Thread | None:
+    """Drop the tables a swap renamed away: in the background on a connection of its own (not a
+    daemon: a command's process finishes the drop before it exits), in line for a database in
+    memory, which no other connection can open."""
+    if store.path == ":memory:" or not isinstance(store.conn, sqlite3.Connection):
+        with write_transaction(store) as conn:
+            for table in tables:
+                conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+        return None
+    thread = threading.Thread(target=_drop_apart, args=(store.path, tables), name="drop-old-views")
+    thread.start()
+    return thread
+
+
+def _drop_apart(path: str, tables: list[str]) -> None:
+    try:
+        conn = connect(path, create=False)
+    except StoreUnavailable:  # the file went away (a test's temporary folder): nothing to free
+        return
+    try:
+        _drop(conn, tables)
+    except sqlite3.Error as e:  # e.g. a full disk; the next swap drops them
+        log.warning("could not drop the old view tables (%s); the next rebuild will", e)
+    finally:
+        conn.close()
+
+
+def _drop(conn: sqlite3.Connection, tables: list[str]) -> None:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        for table in tables:
+            conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
 
 
 def _start(store: EventStore, chosen: Sequence[Projection], tree: RegionTree, token: str) -> int:

@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -24,7 +25,7 @@ from projections.errors import ProjectionUnavailable, RebuildSuperseded
 from projections.log import LogEvent
 from projections.runner import PROJECTIONS
 from projections.timeline import TimelineProjection
-from tests.conftest import PROGRAMMES, REGIONS, SOURCES, milestone
+from tests.conftest import PROGRAMMES, REGIONS, SOURCES, milestone, new
 from tests.test_projections_support import (
     INHERITING,
     add,
@@ -327,3 +328,22 @@ def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore
     assert reader.execute(
         "SELECT position FROM projection_checkpoints WHERE name = 'timeline'"
     ).fetchone() == (4,)
+
+
+def test_a_rebuild_frees_the_swapped_out_tables_after_it_returns(store: EventStore) -> None:
+    """The old tables go in a thread of their own once the new ones are in place; until then
+    they are not what anyone reads, and the next swap would drop a leftover itself."""
+    store.append([new("pilot"), new("meeting")])
+    catch_up(store)
+    threads_before = set(threading.enumerate())
+    assert rebuild(store, progress=False) == 2
+    for thread in set(threading.enumerate()) - threads_before:
+        thread.join(30)
+
+    def tables(suffix: str) -> list[str]:
+        rows = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+        return [row[0] for row in rows if row[0].endswith(suffix)]
+
+    assert tables("__old") == [] and tables("__new") == []
+    assert set(PROJECTIONS[0].tables) <= set(tables(""))
+    assert timeline_page(store, Reference(store.db), "140781").entries
