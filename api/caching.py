@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -201,12 +202,49 @@ class JSONAnswer(ASGIResponse):
         await send({"type": "http.response.body", "body": self.body, "more_body": False})
 
 
+class ShortViews:
+    """Which views run on the event loop rather than in a worker thread.
+
+    Handing a sub-millisecond query to a thread costs about as much as the query. A view its
+    route calls short runs in line; if one takes longer than `LONG_SECONDS` (a huge region, a
+    cold page cache), that route's views go to threads for `BANISHED_SECONDS`, so one slow
+    query does not keep stalling every other request on the loop."""
+
+    LONG_SECONDS = 0.005
+    BANISHED_SECONDS = 60.0
+
+    def __init__(self) -> None:
+        self._slow_until: dict[str, float] = {}
+
+    def inline(self, route: str) -> bool:
+        until = self._slow_until.get(route)
+        return until is None or until < time.monotonic()
+
+    def took(self, route: str, seconds: float) -> None:
+        if seconds > self.LONG_SECONDS:
+            self._slow_until[route] = time.monotonic() + self.BANISHED_SECONDS
+
+
+SHORT_VIEWS = ShortViews()
+
+
+async def _compute(api: Api, state: ViewState, url: str, view: View, short: str | None) -> bytes:
+    if short is None or not SHORT_VIEWS.inline(short):
+        return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
+    started = time.perf_counter()
+    try:
+        return compute_view(api, state, url, view)
+    finally:
+        SHORT_VIEWS.took(short, time.perf_counter() - started)
+
+
 async def _cached(
     api: Api,
     request: Request,
     view: View,
     min_position: int | None,
     check: Callable[[Reference], object] | None,
+    short: str | None = None,
 ) -> tuple[bytes | None, dict[str, str]]:
     """The view's encoded JSON (None: not modified) and the headers that go with it."""
     state = api.views.state()
@@ -217,8 +255,7 @@ async def _cached(
     etag = etag_of(state, key)
 
     async def compute() -> bytes:
-        url = base_url(api, request)
-        return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
+        return await _compute(api, state, base_url(api, request), view, short)
 
     body, headers = await serve(api, request, api.cache, key, etag, compute, {"cache-control": CACHE_CONTROL})
     if body is not None and state.lag == 0:
@@ -282,12 +319,14 @@ async def answer(
     *,
     min_position: int | None = None,
     check: Callable[[Reference], object] | None = None,
+    short: str | None = None,
 ) -> ASGIResponse:
     """Answer a GET with the view's JSON, its ETag and Cache-Control, or 304.
 
     `check` looks up what the request names (a region...) before any wait for `min_position`,
-    so an unknown one is a 404 at once."""
-    body, headers = await _cached(api, request, view, min_position, check)
+    so an unknown one is a 404 at once. `short` names a route whose views are quick queries:
+    they run on the event loop (see `ShortViews`)."""
+    body, headers = await _cached(api, request, view, min_position, check, short)
     return JSONAnswer(b"", headers, 304) if body is None else JSONAnswer(body, headers)
 
 

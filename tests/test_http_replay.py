@@ -3,12 +3,14 @@ and headers the app sent, and never once the views moved or the request could di
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
+import api.caching
 from api.replay import Replay
 from events.store import EventStore
 from tests.test_api_support import AUTH, new_event, open_client, seeded_settings
@@ -68,3 +70,27 @@ def test_status_answers_are_kept_too(client: TestClient) -> None:
     first = client.get(path)
     assert first.status_code == 200
     assert [key[0] for key in replay_of(client)._entries] == ["/regions/140781/status"]
+
+
+def test_a_short_view_runs_on_the_loop_until_one_takes_long(client: TestClient) -> None:
+    """Region status runs in line (no worker thread); a slow one sends the route to threads,
+    and the answers are the same either way."""
+    short = api.caching.SHORT_VIEWS
+    threads: list[str] = []
+    original = api.caching.compute_view
+
+    def spy(*args: object) -> bytes:
+        threads.append(threading.current_thread().name)
+        return original(*args)  # type: ignore[arg-type]
+
+    api.caching.compute_view = spy  # type: ignore[assignment]
+    try:
+        inline = client.get("/regions/140781/status?as_of=2021-05-07")
+        short.took("region status", short.LONG_SECONDS * 2)
+        assert not short.inline("region status")
+        threaded = client.get("/regions/140781/status?as_of=2021-05-08")
+    finally:
+        api.caching.compute_view = original  # type: ignore[assignment]
+        short._slow_until.clear()
+    assert len(threads) == 2 and threads[0] != threads[1]
+    assert inline.json()["programmes"] == threaded.json()["programmes"]

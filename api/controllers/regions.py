@@ -172,4 +172,5 @@ class RegionController(Controller):
             ),
             min_position=min_position,
             check=lambda reference: reference.region(code),
+            short="region status",  # a few index seeks: on the loop
         )
