@@ -354,9 +354,7 @@ class EventStore:
     def _rows(self, encoded: list[tuple[NewEvent, str]]) -> tuple[list[tuple], list[bytes]]:
         """Number, version and chain the batch, with each row's Merkle leaf hash; called inside
         the write transaction."""
-        head = self.conn.execute(
-            "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
-        ).fetchone()
+        head = self._last_row()
         position, prev_hash, last_time = head if head else (0, GENESIS_HASH, "")
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
@@ -392,6 +390,12 @@ class EventStore:
             leaves.append(merkle.leaf_hash(canonical))
             prev_hash = digest
         return rows, leaves
+
+    def _last_row(self) -> tuple[int, str, str] | None:
+        """(position, hash, recorded_at) of the log's last event, inside the write transaction."""
+        return self.conn.execute(
+            "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
+        ).fetchone()
 
     def _batch_versions(self, encoded: list[tuple[NewEvent, str]]) -> dict[str, int]:
         """Versions the batch's streams start from.

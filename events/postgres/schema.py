@@ -26,8 +26,15 @@ CREATE TABLE IF NOT EXISTS events (
 );
 -- The single row every append locks first (SELECT ... FOR UPDATE): appends are serialised, so
 -- position N commits before N+1 is even numbered and a follower never sees a gap close late.
--- A sequence would not do: it leaves gaps on rollback and commits out of order.
-CREATE TABLE IF NOT EXISTS log_head (id INTEGER PRIMARY KEY CHECK (id = 1));
+-- A sequence would not do: it leaves gaps on rollback and commits out of order. The row holds
+-- the last event's position, hash and time, updated in each append's transaction, so the lock
+-- answers with the head (the newest version of the row, whoever committed it while we waited).
+CREATE TABLE IF NOT EXISTS log_head (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    position BIGINT NOT NULL DEFAULT 0,
+    hash TEXT NOT NULL DEFAULT '0000000000000000000000000000000000000000000000000000000000000000',
+    recorded_at TEXT NOT NULL DEFAULT ''
+);
 INSERT INTO log_head (id) VALUES (1) ON CONFLICT DO NOTHING;
 CREATE TABLE IF NOT EXISTS idempotency (
     key TEXT PRIMARY KEY,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 
 import psycopg
-from psycopg import errors
+from psycopg import errors, sql
 
 from events import merkle
 from events.errors import ChainBroken, ConcurrencyError, DuplicateEventId, StoreUnavailable
@@ -51,7 +51,8 @@ class PostgresEventStore(EventStore):
         self, conn: PgConnection, *, signer: Signer | None = None, head_seconds: float = 0.0
     ) -> None:
         super().__init__(conn, redact(conn.url), signer=signer, head_seconds=head_seconds)  # type: ignore[arg-type]
-        self._hold: psycopg.Cursor | None = None  # the lock query's answer, read once
+        self._locked: tuple | None = None  # the lock query's answer (the hold), read once
+        self._head_row: tuple | None = None  # the head under the lock, kept up to each insert
         self.tree: PgTree = PgTree(conn)
 
     @property
@@ -94,25 +95,30 @@ class PostgresEventStore(EventStore):
 
     def _begin_write(self) -> None:
         # Every writer queues on the head row, so positions are numbered and committed strictly
-        # in order. One round trip (a simple-query string) begins, locks, and reads the write
-        # hold that `_refuse_if_broken` checks next.
+        # in order. One round trip (a simple-query string) begins, locks, and reads the head
+        # and the write hold that `_refuse_if_broken` and `_last_row` need next.
         cursor = self.conn.execute(
-            "BEGIN; SELECT i.broken_position, i.broken_reason FROM log_head h JOIN integrity i ON i.id = 1 "
-            "WHERE h.id = 1 FOR UPDATE OF h"
+            "BEGIN; SELECT i.broken_position, i.broken_reason, h.position, h.hash, h.recorded_at "
+            "FROM log_head h JOIN integrity i ON i.id = 1 WHERE h.id = 1 FOR UPDATE OF h"
         )
         cursor.nextset()
-        self._hold = cursor
+        self._locked = cursor.fetchone()
+        self._head_row = None if self._locked is None else self._locked[2:]
+
+    def _last_row(self) -> tuple[int, str, str] | None:
+        head = self._head_row
+        if head is None:  # not under the lock (a subclass path that did not take it)
+            return super()._last_row()
+        return head if head[0] else None
 
     def _refuse_if_broken(self) -> None:
-        hold, self._hold = self._hold, None
-        if hold is None:
+        locked, self._locked = self._locked, None
+        if locked is None:
             super()._refuse_if_broken()
-            return
-        row = hold.fetchone()
-        if row and row[0] is not None:
+        elif locked[0] is not None:
             raise ChainBroken(
-                row[0],
-                f"{row[1]}; writes are refused until an operator restores a backup "
+                locked[0],
+                f"{locked[1]}; writes are refused until an operator restores a backup "
                 "or a full `timeline verify` passes",
             )
 
@@ -122,6 +128,13 @@ class PostgresEventStore(EventStore):
                 self.conn.execute(INSERT, rows[0])
             else:  # one statement for the batch: a column of values per array
                 self.conn.raw.execute(INSERT_ARRAYS, [list(column) for column in zip(*rows, strict=True)])
+            # The head row follows the log in the same transaction, riding with COMMIT (so its
+            # values go as literals, quoted by psycopg).
+            self._head_row = (rows[-1][0], rows[-1][11], rows[-1][7])
+            values = [sql.Literal(value).as_string(self.conn.raw) for value in self._head_row]
+            self.conn.send_with_commit(
+                "UPDATE log_head SET position = {}, hash = {}, recorded_at = {} WHERE id = 1".format(*values)
+            )
         except errors.UniqueViolation as e:
             # PostgreSQL aborts the whole transaction: roll back first, then name the conflict
             # from what is committed (the batch is not written either way).
