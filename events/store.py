@@ -37,6 +37,7 @@ from events.errors import (
     StoreUnavailable,
     UnknownReference,
 )
+from events.group_commit import Committer, Request, committer_for
 from events.heads import SignedHead, Signer, write_head_file
 from events.reference import Reference
 from events.tree import MissingNodes, SqliteTree
@@ -176,6 +177,7 @@ class EventStore:
         self.head_seconds = head_seconds
         self._signed_at = -float("inf")
         self._lock = threading.RLock()
+        self._group: tuple[str, float, Committer] | None = None  # (signer, head_seconds, committer)
 
     @property
     def head_path(self) -> Path | None:
@@ -237,6 +239,9 @@ class EventStore:
             raise ValueError("nothing to append")
         encoded = [(item, encode_event(item.event).decode()) for item in items]
         request_hash = _request_hash(encoded) if idempotency_key is not None else ""
+        committer = self._committer()
+        if committer is not None:  # concurrent appends of this process share a commit
+            return committer.submit((encoded, idempotency_key, request_hash), self._write_group)  # type: ignore[no-any-return]
         with self._lock:
             self._begin_write()
             try:
@@ -265,6 +270,70 @@ class EventStore:
             last_position=rows[-1][0],
             event_ids=[row[1] for row in rows],
         )
+
+    def _committer(self) -> Committer | None:
+        """The group committer of this file and signing setup; None in memory and on servers
+        that take concurrent writers themselves."""
+        if self.path == ":memory:" or not isinstance(self.conn, sqlite3.Connection):
+            return None
+        signer = self.signer.key_id if self.signer is not None else ""
+        if self._group is None or self._group[:2] != (signer, self.head_seconds):
+            synchronous = self.conn.execute("PRAGMA synchronous").fetchone()[0]
+            where = f"{os.path.realpath(self.path)}#{synchronous}"
+            self._group = (signer, self.head_seconds, committer_for(where, signer, self.head_seconds))
+        return self._group[2]
+
+    def _write_group(self, group: list[Request]) -> None:
+        """Write queued appends in one transaction on this store's connection, each in a
+        savepoint: one refused (a stale version, a reused key) is undone alone and gets its
+        error; a failure of the transaction itself fails them all (`events.group_commit`)."""
+        signed = None
+        with self._lock:
+            self._begin_write()
+            try:
+                self._refuse_if_broken()
+                frontier = None
+                for request in group:
+                    self.conn.execute("SAVEPOINT append")
+                    try:
+                        request.result, grown = self._write_one(*request.payload)
+                        frontier = grown or frontier
+                    except sqlite3.OperationalError:
+                        raise  # a full disk or an I/O error: the whole transaction goes
+                    except Exception as e:
+                        self.conn.execute("ROLLBACK TO append")
+                        request.error = e
+                    self.conn.execute("RELEASE append")
+                if frontier is not None:
+                    signed = self._sign_if_due(frontier)
+                self.conn.execute("COMMIT")
+            except BaseException as e:
+                self._roll_back(e)
+                raise
+        self._publish(signed)
+
+    def _write_one(
+        self, encoded: list[tuple[NewEvent, str]], idempotency_key: str | None, request_hash: str
+    ) -> tuple[AppendResult, merkle.Frontier | None]:
+        """One append inside a write transaction: its result, and the tree's frontier after it
+        (None when an idempotency key replayed an earlier append)."""
+        if idempotency_key is not None:
+            earlier = self._replay(idempotency_key, request_hash)
+            if earlier is not None:
+                return earlier, None
+        rows, leaves = self._rows(encoded)
+        self._insert(rows)
+        self._record_catalogues(rows, encoded)
+        frontier = self._grow_tree(rows[0][0] - 1, leaves)
+        if idempotency_key is not None:
+            self.conn.execute(
+                "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
+                [idempotency_key, request_hash, rows[0][0], rows[-1][0]],
+            )
+        result = AppendResult(
+            first_position=rows[0][0], last_position=rows[-1][0], event_ids=[row[1] for row in rows]
+        )
+        return result, frontier
 
     def import_events(self, items: Iterable[NewEvent], *, chunk: int = 10_000) -> AppendResult:
         """Bulk path for seed loading and large files: one transaction, rows streamed in chunks.
