@@ -1,8 +1,9 @@
 """Append throughput of the PostgreSQL store beside raw psycopg and `eventsourcing`'s recorder.
 
     python bench/append.py --db postgresql://USER@HOST:PORT/DBNAME [--singles 1000] [--events 100000]
+    python bench/append_postgres.py [--runs 3]     # on a throwaway local cluster (tests/postgres.py)
 
-Run through `bench/append.py --db postgresql://…`. Each writer gets a fresh database on the same
+Each writer gets a fresh database on the same
 server (created here, dropped at the end: the role needs CREATEDB), and writes the same
 synthetic milestones:
 - durable single-event appends (one transaction and commit per event):
@@ -178,3 +179,35 @@ def main(url: str, singles: int, events: int, runs: int) -> None:
             figures["batch"].append(bench_batches(ours, raw, events))
     for name, results in figures.items():
         report(name, results)
+
+
+def _throwaway_server() -> tuple[object, str]:
+    """A temporary cluster from the installed server binaries (as in the tests)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.postgres import Cluster, bin_dir
+
+    found = bin_dir()
+    if found is None:
+        raise SystemExit("PostgreSQL is not installed (.ci/install-postgresql.sh); or pass --db URL")
+    cluster = Cluster(found).start()
+    return cluster, cluster.url()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser(description="PostgreSQL appends (also: bench/append.py --db URL)")
+    parser.add_argument("--db", default=None, help="postgresql:// URL (default: a throwaway local cluster)")
+    parser.add_argument("--singles", type=int, default=1000)
+    parser.add_argument("--events", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    cluster, url = (None, args.db) if args.db else _throwaway_server()
+    try:
+        main(url, args.singles, args.events, args.runs)
+    finally:
+        if cluster is not None:
+            cluster.stop()  # type: ignore[attr-defined]
