@@ -36,7 +36,8 @@ def citing(code: str) -> dict[str, Any]:
     return msgspec.to_builtins(milestone(regions=[code]))
 
 
-def test_a_batch_defines_a_region_and_cites_it(store: EventStore) -> None:
+def test_a_batch_defines_a_region_and_cites_it(any_store: EventStore) -> None:
+    store = any_store  # SQLite, then PostgreSQL
     prepared = prepare([region_item(YUCI), citing("140702")], Reference(store.db), store)
     assert prepared[0].stream == "region-140702" and prepared[0].expected_version is None
     result = store.append(prepared)
@@ -47,7 +48,8 @@ def test_a_batch_defines_a_region_and_cites_it(store: EventStore) -> None:
     assert [e.type for e in logged] == ["region_defined"] and logged[0].event.region == YUCI
 
 
-def test_a_citation_before_the_definition_or_a_missing_parent_is_refused(store: EventStore) -> None:
+def test_a_citation_before_the_definition_or_a_missing_parent_is_refused(any_store: EventStore) -> None:
+    store = any_store  # SQLite, then PostgreSQL
     orphan = msgspec.structs.replace(YUCI, code="149901", parent="149900")
     with pytest.raises(InvalidEvent) as info:
         prepare([citing("140702"), region_item(YUCI), region_item(orphan)], Reference(store.db), store)
@@ -56,14 +58,16 @@ def test_a_citation_before_the_definition_or_a_missing_parent_is_refused(store: 
     assert found["$[2].region.parent"].startswith("No parent region '149900'")
 
 
-def test_a_definition_goes_to_its_own_stream(store: EventStore) -> None:
+def test_a_definition_goes_to_its_own_stream(any_store: EventStore) -> None:
+    store = any_store  # SQLite, then PostgreSQL
     with pytest.raises(InvalidEvent) as info:
         prepare([{"event": region_item(YUCI), "stream": "region-140781"}], Reference(store.db), store)
     (problem,) = info.value.problems
     assert problem.path == "$[0].stream" and "'region-140702'" in problem.message
 
 
-def test_a_failed_batch_leaves_the_catalogue_as_it_was(store: EventStore) -> None:
+def test_a_failed_batch_leaves_the_catalogue_as_it_was(any_store: EventStore) -> None:
+    store = any_store  # SQLite, then PostgreSQL
     store.append(prepare([region_item(YUCI)], Reference(store.db), store))
     renamed = msgspec.structs.replace(YUCI, name=Text(zh="榆次区", en="Yuci District"))
     batch = prepare([{"event": region_item(renamed), "expected_version": 1}], Reference(store.db), store)
@@ -76,7 +80,8 @@ def test_a_failed_batch_leaves_the_catalogue_as_it_was(store: EventStore) -> Non
     assert [e.version for e in store.read_stream("region-140702")] == [1, 2]
 
 
-def test_a_source_registered_with_its_text_keeps_it_archived(store: EventStore) -> None:
+def test_a_source_registered_with_its_text_keeps_it_archived(any_store: EventStore) -> None:
+    store = any_store  # SQLite, then PostgreSQL
     doc = SourceDocument(
         id="county-report",
         title=Text(zh="县报告", en="County report"),

@@ -1,5 +1,5 @@
 """Concurrent writers racing with expected versions, and readers polling under write load,
-all in separate processes on one file."""
+all in separate processes on one file (the race on a PostgreSQL server too)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,18 @@ def test_each_stream_version_is_won_exactly_once_and_losers_are_told(tmp_path: P
     assert report.lost == 0  # every win is in the log at the stream and version it won
     assert report.unexplained == 0  # and nothing else is
     assert report.partial == 0  # a two-stream batch that lost on one stream wrote neither
+
+
+def test_on_postgresql_too_each_stream_version_is_won_exactly_once(tmp_path: Path, pg_url: str) -> None:
+    report = race(pg_url, tmp_path, writers=4, attempts=50, streams=3, rng=random.Random(3))
+    assert report.attempts == 200
+    assert report.wins + report.conflicts == report.attempts
+    assert report.conflicts > 0
+    assert report.false_conflicts == 0
+    assert report.versions_won_twice == 0
+    assert report.lost == 0
+    assert report.unexplained == 0
+    assert report.partial == 0
 
 
 def test_readers_keep_answering_during_long_appends_and_never_see_half_a_batch(tmp_path: Path) -> None:

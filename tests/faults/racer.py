@@ -18,16 +18,16 @@ from pathlib import Path
 
 import msgspec
 
+from events.backends import open_log
 from events.envelope import NewEvent
 from events.errors import ConcurrencyError
-from events.store import EventStore
 from tests.faults.logdb import LABEL, batches_in, event_label, is_whole, make_db, milestone_event
 from tests.faults.procs import ChildFailed, Zygote, ready
 
 
 def main(db: str, acks: str, worker: str, attempts: str, streams: str, go: str, seed: str) -> None:
     rng = random.Random(int(seed))
-    store = EventStore.open(db, create=False)
+    store = open_log(str(db), create=False)
     fd = os.open(acks, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     ready()
     while not os.path.exists(go):
@@ -64,7 +64,7 @@ class RaceReport(msgspec.Struct, kw_only=True):
 
 
 def race(
-    db: Path, workdir: Path, writers: int, attempts: int, streams: int, rng: random.Random
+    db: Path | str, workdir: Path, writers: int, attempts: int, streams: int, rng: random.Random
 ) -> RaceReport:
     """Run `writers` racers of `attempts` each on `streams` shared streams; audit the log."""
     make_db(db)
@@ -81,7 +81,7 @@ def race(
     return audit_race(db, acks.read_text().splitlines(), writers)
 
 
-def audit_race(db: Path, lines: list[str], writers: int) -> RaceReport:
+def audit_race(db: Path | str, lines: list[str], writers: int) -> RaceReport:
     report = RaceReport(writers=writers, attempts=len(lines))
     won: Counter[tuple[str, int]] = Counter()
     wins: dict[str, list[tuple[str, int]]] = {}
@@ -102,8 +102,8 @@ def audit_race(db: Path, lines: list[str], writers: int) -> RaceReport:
     return report
 
 
-def _stream_versions_by_batch(db: Path) -> dict[str, list[tuple[str, int]]]:
-    store = EventStore.open(db, create=False)
+def _stream_versions_by_batch(db: Path | str) -> dict[str, list[tuple[str, int]]]:
+    store = open_log(str(db), create=False)
     found: dict[str, list[tuple[str, int]]] = {}
     try:
         for recorded in store.read_all():
