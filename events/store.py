@@ -428,6 +428,7 @@ class EventStore:
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
         versions = self._batch_versions(encoded)
+        fresh_ids = iter(_new_event_ids(sum(1 for item, _ in encoded if not item.event_id)))
         rows, leaves = [], []
         for item, payload in encoded:
             stream, event = item.stream, item.event
@@ -438,7 +439,7 @@ class EventStore:
             versions[stream] = version = version + 1
             position += 1
             type_ = event.__struct_config__.tag
-            event_id = str(item.event_id) if item.event_id else _new_event_id()
+            event_id = str(item.event_id) if item.event_id else next(fresh_ids)
             occurred = getattr(event, "occurred", None)
             source = _encode(event.sources).decode()
             row = (
@@ -833,6 +834,22 @@ def _new_event_id() -> str:
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _new_event_ids(count: int) -> list[str]:
+    """`count` ids as `_new_event_id` makes them, with one clock read and one draw of random
+    bytes for the whole batch (a third of the cost of one call each)."""
+    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big").hex()
+    head = f"{stamp[:8]}-{stamp[8:12]}-7"
+    noise = os.urandom(10 * count).hex()
+    ids = []
+    for k in range(0, 20 * count, 20):
+        r = noise[k : k + 20]  # bytes 6 to 15: version nibble, then the variant's two bits
+        ids.append(f"{head}{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:20]}")
+    return ids
+
+
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def _chunks(items: Iterable[NewEvent], size: int) -> Iterator[list[NewEvent]]:

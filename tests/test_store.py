@@ -5,7 +5,9 @@ Every test runs on both backends (`store` is the `any_store` fixture: SQLite, th
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from uuid import RFC_4122, UUID
 
 import pytest
 
@@ -176,3 +178,15 @@ def test_an_unreachable_or_empty_postgresql_database_is_refused_clearly(pg_url: 
     closed = pg_url.rsplit(":", 1)[0] + ":1/nowhere"
     with pytest.raises(StoreUnavailable, match="cannot connect"):
         open_log(closed)
+
+
+def test_ids_drawn_for_a_batch_are_distinct_time_ordered_uuids(store: EventStore) -> None:
+    """One clock read and one random draw per batch still give each event a UUID version 7
+    of its own, later batches sorting after earlier ones."""
+    first = store.append([new(f"id-{i}", expected=0) for i in range(500)])
+    time.sleep(0.002)
+    second = store.append([new("id-late", expected=0)])
+    ids = [UUID(event_id) for event_id in first.event_ids + second.event_ids]
+    assert len(set(ids)) == 501
+    assert all(u.version == 7 and u.variant == RFC_4122 for u in ids)
+    assert max(str(u) for u in ids[:500]) < str(ids[500])
