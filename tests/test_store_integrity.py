@@ -100,3 +100,29 @@ def _rewrite_from(raw: RawLog, position: int) -> None:
     for node, digest in nodes:
         raw.execute("INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)", [node_key(node), digest])
     raw.execute("COMMIT")
+
+
+def test_on_postgresql_the_head_file_outside_the_database_catches_a_truncation_with_its_heads_gone(
+    pg_url: str, tmp_path: Path
+) -> None:
+    """An owner who disables every trigger and deletes the log's end with the signed heads that
+    cover it still cannot reach the head file on the node's disk."""
+    from events.backends import open_log
+    from events.reference import Reference
+    from tests.conftest import PROGRAMMES, REGIONS, SOURCES
+
+    store = open_log(pg_url)
+    store.head_file = tmp_path / "timeline.key.head"  # type: ignore[attr-defined]
+    store.signer = Signer.create(tmp_path / "timeline.key")
+    Reference(store.db).upsert([*REGIONS, *PROGRAMMES, *SOURCES])
+    store.append([new(f"s{i}", 0) for i in range(20)])
+    assert store.head_file.exists() and store.verify() == 20  # type: ignore[attr-defined]
+    raw = RawLog(pg_url)
+    for table in ("events", "merkle_nodes", "tree_heads"):
+        raw.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+    raw.execute("DELETE FROM events WHERE position > 17")
+    raw.execute("DELETE FROM tree_heads")
+    raw.close()
+    with pytest.raises(ChainBroken, match="a signed head covers 20 events"):
+        store.verify()
+    store.close()

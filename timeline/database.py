@@ -19,9 +19,12 @@ def open_store(settings: Settings, *, create: bool = False) -> EventStore:
     store = open_log(
         settings.db, create=create, synchronous=settings.synchronous, head_seconds=settings.head_seconds
     )
-    context = click.get_current_context(silent=True)
-    if context is not None and is_postgres(settings.db):
-        context.call_on_close(store.close)  # a command's server connection ends with the command
+    if is_postgres(settings.db):
+        # The signed heads this node writes, kept outside the database as SQLite's beside it.
+        store.head_file = Path(f"{settings.signing_key_path}.head")  # type: ignore[attr-defined]
+        context = click.get_current_context(silent=True)
+        if context is not None:
+            context.call_on_close(store.close)  # a command's server connection ends with it
     key = Path(settings.signing_key_path)
     try:
         if key.exists():

@@ -9,6 +9,7 @@ what differs: the connection, the schema, how a write transaction takes the sing
 from __future__ import annotations
 
 import contextlib
+from pathlib import Path
 
 import psycopg
 from psycopg import errors, sql
@@ -55,10 +56,14 @@ class PostgresEventStore(EventStore):
         self._head_row: tuple | None = None  # the head under the lock, kept up to each insert
         self.tree: PgTree = PgTree(conn)
 
+    # A server database has no folder beside it: the product names a local file for the heads
+    # this node signs (timeline.database: the signing key's path + ".head"), which `verify` then
+    # holds the database to, as on SQLite. None: heads only in `tree_heads`.
+    head_file: Path | None = None
+
     @property
-    def head_path(self) -> None:
-        """No file beside a server database: signed heads live in `tree_heads` (and `/log/head`)."""
-        return None
+    def head_path(self) -> Path | None:
+        return self.head_file
 
     @classmethod
     def open(  # type: ignore[override]
