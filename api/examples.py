@@ -139,3 +139,9 @@ SOURCE_UPLOAD: dict[str, Any] = {
     "region": "140700",
     "text": "6月18日，晋中市召开全市医共体建设推进会议。\n",
 }
+SUBSCRIPTION: dict[str, Any] = {
+    "url": "https://newsroom.example.org/hooks/timeline",
+    "regions": ["140700"],
+    "types": ["pilot_designated", "rating_awarded"],
+    "lang": "en",
+}

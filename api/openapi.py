@@ -31,6 +31,7 @@ from api.problems import PROBLEM_JSON, Problem
 from events.dates import EDTF_PATTERN
 from events.submissions import Submission
 from events.types import MILESTONE_TYPES, UNCORRECTABLE, Event
+from events.webhooks import SubscriptionRequest
 
 ASSETS = "/schema/assets"
 DESCRIPTION = """\
@@ -118,12 +119,22 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     """Request body per write route (path template), and the component schemas they use."""
     from api.curation import RejectBody, SourceUpload  # it documents its routes with this module
 
-    (submission, event, correction, retraction, upload, rejection), components = (
-        msgspec.json.schema_components(
-            [Submission, Event, CorrectionBody, RetractionBody, SourceUpload, RejectBody],
-            ref_template="#/components/schemas/{name}",
-        )
+    shapes = [
+        Submission,
+        Event,
+        CorrectionBody,
+        RetractionBody,
+        SourceUpload,
+        RejectBody,
+        SubscriptionRequest,
+    ]
+    (submission, event, correction, retraction, upload, rejection, subscription), components = (
+        msgspec.json.schema_components(shapes, ref_template="#/components/schemas/{name}")
     )
+    # A document comes as exactly one of its text or its file's bytes (null counts as absent).
+    components["SourceUpload"]["oneOf"] = [
+        {"required": [name], "properties": {name: {"type": "string"}}} for name in ("text", "content_base64")
+    ]
     # `changes` names fields of the milestone types (which ones depends on the target's type).
     correctable = sorted(set().union(*(t.__struct_fields__ for t in MILESTONE_TYPES)) - UNCORRECTABLE)
     changes = components["CorrectionBody"]["properties"]["changes"]
@@ -156,6 +167,11 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
         ),
         "/sources/{source_id}/candidates/{candidate_id}/reject": _json_body(
             rejection, "Why the candidate is not a milestone.", {"reason": {"reason": "考核结果未公示"}}
+        ),
+        "/webhooks": _json_body(
+            subscription,
+            "Where to POST changes and which ones (regions include the regions below them).",
+            {"subscription": examples.SUBSCRIPTION},
         ),
     }
     return bodies, components

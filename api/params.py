@@ -26,14 +26,23 @@ MAX_LIMIT = 500
 # at 2**63): a larger one can only be a mistake, answered 400, never a 500.
 MAX_POSITION = 2**53 - 1
 # ASCII digits only: Python's `\d` and `isdigit` also take "²", "١٢٣" and full-width digits.
-DAY_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# Years 0001-9999: Python's dates know no year 0.
+_YEAR = r"(000[1-9]|00[1-9][0-9]|0[1-9][0-9]{2}|[1-9][0-9]{3})"
+DAY_PATTERN = rf"^{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+DAY = {"format": "date"}  # the schema also says a day must exist (no 30 February)
 _POSITION = re.compile(r"[0-9]{1,16}")
 # `types`: milestone tags separated by commas (items may be empty or padded with spaces).
 _TAG = "|".join(MILESTONE_TAGS)
 TYPES_PATTERN = rf"^\s*({_TAG})?\s*(,\s*({_TAG})?\s*)*$"
+ROLE_NAMES = ("subject", "participant", "issuer")
+_ROLE = "|".join(ROLE_NAMES)
+ROLES_PATTERN = rf"^\s*({_ROLE})?\s*(,\s*({_ROLE})?\s*)*$"
 # `known_at`: a log position, or an RFC 3339 date-time with seconds and an offset (upper-case
 # T and Z: Python's parser takes no other).
-_RFC3339 = r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
+_RFC3339 = (
+    rf"{_YEAR}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(\.[0-9]{1,9})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])"
+)
 KNOWN_AT_PATTERN = rf"^([0-9]{{1,16}}|{_RFC3339})$"
 # What a pattern means, for problem details (a regex is no explanation).
 PATTERN_HINTS = {
@@ -41,6 +50,7 @@ PATTERN_HINTS = {
     "such as 2024-09-01T08:00:00Z",
     DAY_PATTERN: "expected a day as YYYY-MM-DD in ASCII digits, such as 2021-05-07",
     TYPES_PATTERN: f"expected milestone types separated by commas, from: {', '.join(MILESTONE_TAGS)}",
+    ROLES_PATTERN: f"expected region roles separated by commas, from: {', '.join(ROLE_NAMES)}",
 }
 
 
@@ -53,6 +63,7 @@ AsOf = Annotated[
     QueryParameter(
         description="Valid time: the day the question is about (YYYY-MM-DD).",
         pattern=DAY_PATTERN,
+        schema_extra=DAY,
         examples=_examples("2021-05-07"),
     ),
 ]
@@ -62,6 +73,7 @@ DateFrom = Annotated[
         name="from",
         description="Only entries that may have happened on or after this day (YYYY-MM-DD).",
         pattern=DAY_PATTERN,
+        schema_extra=DAY,
         examples=_examples("2019-01-01"),
     ),
 ]
@@ -71,6 +83,7 @@ DateTo = Annotated[
         name="to",
         description="Only entries that may have happened on or before this day (YYYY-MM-DD).",
         pattern=DAY_PATTERN,
+        schema_extra=DAY,
         examples=_examples("2022-12-31"),
     ),
 ]
@@ -161,7 +174,6 @@ def milestone_types(value: str | None) -> list[str] | None:
     return types
 
 
-ROLE_NAMES = ("subject", "participant", "issuer")
 Roles = Annotated[
     str | None,
     QueryParameter(
@@ -169,6 +181,7 @@ Roles = Annotated[
         "what the milestone is about or where it happened), `participant` (spoke, reported, attended), "
         "`issuer` (issued or awarded it).",
         max_length=200,
+        pattern=ROLES_PATTERN,
     ),
 ]
 

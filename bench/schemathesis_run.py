@@ -10,6 +10,11 @@ the write routes are exercised past authentication. Every schemathesis check run
 /schema/openapi.json; invalid data refused and valid data accepted; unsupported methods
 answered 405 with `Allow`. The seed is random unless given, and printed so a failure can be
 reproduced.
+
+A `schemathesis.toml` beside the server gives the fuzzer known values (region
+codes, programme slugs, sources, milestone ids read from the running server) so "valid data is
+accepted" is tested past the 400/404 that an unknown code or id rightly gets; and a body over
+the size limit counts as rejected (413) like any other invalid body.
 Prints schemathesis's summary (with the number of generated test cases) and exits non-zero on
 any failure.
 """
@@ -24,6 +29,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
 import argparse  # noqa: E402
+import json  # noqa: E402
 import os  # noqa: E402
 import random  # noqa: E402
 import socket  # noqa: E402
@@ -53,6 +59,43 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
+def get(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return json.load(response)
+
+
+def config(base: str) -> str:
+    """schemathesis.toml: known values for the parameters that name a region, programme, source
+    or milestone (an unknown one is a 400/404 by design, tested in tests/test_hostile_*.py)."""
+    codes = [r["code"] for r in get(f"{base}/regions?limit=100")["regions"]]
+    slugs = [p["slug"] for p in get(f"{base}/programmes")["programmes"]]
+    sources = [s["id"] for s in get(f"{base}/sources")["sources"]]
+    head = get(f"{base}/health")["head"]  # milestones come after the catalogues: read the end
+    events = get(f"{base}/events?after={max(0, head - 500)}&limit=500")["events"]
+    milestones = [e["event_id"] for e in events if "regions" in e.get("event", {})][:50]
+    found = {"codes": codes, "slugs": slugs, "sources": sources, "milestones": milestones}
+    dictionaries = {name: values for name, values in found.items() if values}
+    bound = {
+        "path.code": "codes",
+        "query.parent": "codes",
+        "query.within": "codes",
+        "path.slug": "slugs",
+        "path.source_id": "sources",
+        "path.event_id": "milestones",
+        "query.programmes": "slugs",
+    }
+    lines = [f"[dictionaries.{name}]\nvalues = {json.dumps(values)}" for name, values in dictionaries.items()]
+    lines.append("[parameters]")
+    lines += [
+        f'"{key}" = {{ dictionary = "{name}", probability = 1.0 }}'
+        for key, name in bound.items()
+        if name in dictionaries
+    ]
+    rejected = ["400", "401", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429"]
+    lines.append(f"[checks.negative_data_rejection]\nexpected-statuses = {json.dumps(rejected)}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -80,6 +123,7 @@ def main() -> int:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_for(f"{base}/health")
+            (folder / "schemathesis.toml").write_text(config(base))
             run = [
                 "schemathesis",
                 "run",

@@ -194,3 +194,14 @@ def parse_day(text: str) -> date:
 def sort_key(value: FuzzyDate) -> tuple[date, int]:
     """Timeline order: by the day an entry is placed at, then finer precision first."""
     return value.sort_day, PRECISION_RANK[value.precision]
+
+
+def check_edtf(field: str, value: str | None) -> None:
+    """For a Struct's `__post_init__`: msgspec turns the ValueError into a ValidationError
+    naming `field` (its message starts with the field, as `events.errors.field_problem` reads)."""
+    if value is None:
+        return
+    try:
+        parse_edtf(value)
+    except InvalidDate as e:
+        raise ValueError(f"`{field}`: {e}") from None

@@ -17,6 +17,7 @@ import msgspec
 import sqlite_utils
 from msgspec import Meta
 
+from events.dates import check_edtf
 from events.errors import UnknownReference
 from events.fields import EdtfText, Line, LongText, RegionCode, Slug, Text
 
@@ -38,6 +39,10 @@ class Region(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=Tr
     aliases: tuple[Line, ...] = ()  # other names: short, abbreviated, former, with the parent's
     kind_en: Line | None = None  # the English kind: city, county, banner, autonomous county…
     pinyin: Line | None = None  # the name without its suffix in pinyin, e.g. "Jiexiu"
+
+    def __post_init__(self) -> None:
+        check_edtf("valid_from", self.valid_from)
+        check_edtf("valid_to", self.valid_to)
 
 
 RegionLevel = Literal["nation", "province", "prefecture", "county"]
@@ -84,6 +89,9 @@ class SourceDocument(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_f
     # SHA-256 of the document's normalised text (timeline.curation.reading), when known: a
     # curator who brings the file is matched to this entry without the repository holding it.
     text_sha256: Annotated[str, Meta(pattern="^[0-9a-f]{64}$")] | None = None
+
+    def __post_init__(self) -> None:
+        check_edtf("published", self.published)
 
 
 _TABLES: dict[type, tuple[str, str]] = {

@@ -14,8 +14,7 @@ from uuid import UUID
 import msgspec
 from msgspec import Meta
 
-from events.dates import parse_edtf
-from events.errors import InvalidDate
+from events.dates import check_edtf, parse_edtf
 from events.fields import TEXT_PATTERN, EdtfText, Line, LongText, RegionCode, Slug, Text
 from events.reference import Programme, Region, SourceDocument, entry_key
 
@@ -29,14 +28,6 @@ class SourceRef(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 Sources = Annotated[tuple[SourceRef, ...], Meta(min_length=1, max_length=20)]
 Confidence = Literal["high", "medium", "low"]
-
-
-def _check_edtf(field: str, value: str) -> None:
-    # msgspec turns a ValueError from __post_init__ into a ValidationError; name the field.
-    try:
-        parse_edtf(value)
-    except InvalidDate as e:
-        raise ValueError(f"`{field}`: {e}") from None
 
 
 class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="type"):
@@ -68,7 +59,7 @@ class Milestone(EventBase, frozen=True, kw_only=True):
     note: LongText | None = None
 
     def __post_init__(self) -> None:
-        _check_edtf("occurred", self.occurred)
+        check_edtf("occurred", self.occurred)
 
 
 class _NeedsProgramme:
@@ -127,7 +118,7 @@ class RatingAwarded(Milestone, frozen=True, kw_only=True, tag="rating_awarded"):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_edtf("period", self.period)
+        check_edtf("period", self.period)
 
 
 class InstitutionEstablished(Milestone, frozen=True, kw_only=True, tag="institution_established"):
@@ -155,7 +146,7 @@ class MetricReported(Milestone, frozen=True, kw_only=True, tag="metric_reported"
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_edtf("period", self.period)
+        check_edtf("period", self.period)
 
 
 class TargetSet(Milestone, frozen=True, kw_only=True, tag="target_set"):
@@ -170,7 +161,7 @@ class TargetSet(Milestone, frozen=True, kw_only=True, tag="target_set"):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_edtf("deadline", self.deadline)
+        check_edtf("deadline", self.deadline)
 
 
 class Amendment(EventBase, frozen=True, kw_only=True):
@@ -309,8 +300,8 @@ class SourceDated(EventBase, frozen=True, kw_only=True, tag="source_dated"):
     reason: LongText
 
     def __post_init__(self) -> None:
-        _check_edtf("printed", self.printed)
-        _check_edtf("reading", self.reading)
+        check_edtf("printed", self.printed)
+        check_edtf("reading", self.reading)
         printed, reading = parse_edtf(self.printed), parse_edtf(self.reading)
         if None in (printed.earliest, printed.latest, reading.earliest):
             raise ValueError("`printed` and `reading` need known bounds (no `..`)")

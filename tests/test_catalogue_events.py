@@ -173,6 +173,33 @@ def test_a_region_defined_over_http_can_be_cited_in_the_same_batch(store: EventS
         assert types[-2:] == ["region_defined", "meeting_held"]
 
 
+def test_catalogue_dates_must_be_edtf_like_every_other_date(store: EventStore, db_path: Path) -> None:
+    # Found by schemathesis: a source published "0" was appended (only milestones checked dates).
+    source = {"id": "odd-date", "title": {"zh": "文", "en": "Text"}, "publisher": {"zh": "社", "en": "Desk"}}
+    bad_region = {"code": "140799", "name": {"zh": "某县", "en": "Mou"}, "kind": "county", "parent": "140700"}
+    cases = [
+        (
+            {
+                "type": "source_registered",
+                "sources": [],
+                "source": source | {"kind": "news", "published": "0"},
+            },
+            "$[0].source.published",
+        ),
+        (
+            {"type": "region_defined", "sources": [], "region": bad_region | {"valid_from": "2019-02-30"}},
+            "$[0].region.valid_from",
+        ),
+    ]
+    for client in open_client(seeded_settings(store, db_path)):
+        head = client.get("/health").json()["head"]
+        for event, path in cases:
+            response = client.post("/events", json=[event], headers=AUTH)
+            assert response.status_code == 422, response.text
+            assert [e["path"] for e in response.json()["errors"]] == [path]
+        assert client.get("/health").json()["head"] == head
+
+
 def test_the_log_command_shows_definitions(tmp_path: Path) -> None:
     db = str(tmp_path / "cli.db")
     result = CliRunner().invoke(main, ["load", str(write_seeds(tmp_path / "seeds")), "--db", db])

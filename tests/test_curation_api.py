@@ -152,3 +152,15 @@ def test_status_evidence_quotes_the_sentence_an_accepted_milestone_rests_on(clie
     quoted = [s for s in sources if s["document"] == SOURCE]
     assert quoted and quoted[0]["quote"] == item["candidate"]["evidence"]["sentence"]
     assert all(s["quote"] is None for s in sources if s["document"] != SOURCE)  # free-text locators
+
+
+def test_an_id_made_for_a_long_kind_and_an_interval_date_is_a_valid_slug(client: TestClient) -> None:
+    # Found by schemathesis: the id made from the kind and the date was over 80 characters and
+    # kept the `/` of an interval, and the registration answered 500.
+    body = UPLOAD | {"text": "正文。", "kind": "a" * 60 + "-b", "published": "2019/2021-05"}
+    body.pop("id", None)
+    response = client.post("/sources", json=body, headers=AUTH)
+    assert response.status_code == 201, response.text
+    made = response.json()["source"]
+    assert made.startswith("a" * 50 + "-2019-") and len(made) <= 80
+    assert client.get(f"/sources/{made}/text").status_code == 200

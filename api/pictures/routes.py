@@ -30,7 +30,9 @@ Slug = Annotated[str, PathParameter(description="Programme slug.")]
 AsOfRule = Annotated[
     str | None,
     QueryParameter(
-        description="Draw a vertical rule at this day (YYYY-MM-DD).", pattern=r"^\d{4}-\d{2}-\d{2}$"
+        description="Draw a vertical rule at this day (YYYY-MM-DD).",
+        pattern=params.DAY_PATTERN,
+        schema_extra=params.DAY,
     ),
 ]
 Within = Annotated[

@@ -9,10 +9,12 @@ under that source's id.
 
 from __future__ import annotations
 
+import re
+
 import msgspec
 
 from events.dates import parse_edtf
-from events.errors import FieldProblem, InvalidDate, InvalidEvent
+from events.errors import FieldProblem, InvalidDate, InvalidEvent, field_problem
 from events.reference import Reference, SourceDocument
 from events.store import EventStore
 from events.submissions import prepare
@@ -48,7 +50,11 @@ def _declared(reference: Reference, sha256: str) -> SourceDocument | None:
 
 
 def default_id(metadata: DocumentMetadata, sha256: str) -> str:
-    return f"{metadata.kind}-{metadata.published[:10]}-{sha256[:8]}"
+    """`news-2024-06-20-1a2b3c4d`: the kind, the first day the publication date names and the
+    text's hash, kept a slug within the 80-character limit whatever the kind and date are."""
+    first = metadata.published.split("/")[0]
+    day = re.sub(r"[^0-9-]", "", first)[:10].strip("-") or "undated"
+    return f"{metadata.kind[:50].rstrip('-')}-{day}-{sha256[:8]}"
 
 
 def _check(metadata: DocumentMetadata, reference: Reference) -> None:
@@ -61,6 +67,13 @@ def _check(metadata: DocumentMetadata, reference: Reference) -> None:
         problems.append(FieldProblem("$.region", f"No region with code {metadata.region!r}"))
     if problems:
         raise InvalidEvent(problems)
+
+
+def _source(fields: dict[str, object]) -> SourceDocument:
+    try:
+        return msgspec.convert(fields, type=SourceDocument, from_attributes=True)
+    except msgspec.ValidationError as e:  # e.g. an id that is not a slug
+        raise InvalidEvent([field_problem(str(e))]) from None
 
 
 def register_document(
@@ -84,7 +97,7 @@ def register_document(
             raise InvalidEvent(
                 [FieldProblem("$.id", f"source {source_id!r} exists with another text; choose another id")]
             )
-        source = msgspec.convert(
+        source = _source(
             {
                 "id": source_id,
                 "title": metadata.title,
@@ -94,9 +107,7 @@ def register_document(
                 "url": metadata.url,
                 "region": metadata.region,
                 "text_sha256": sha256,
-            },
-            type=SourceDocument,
-            from_attributes=True,
+            }
         )
     stream = f"source-{source.id}"
     submission = {
