@@ -206,36 +206,39 @@ class ShortViews:
     """Which views run on the event loop rather than in a worker thread.
 
     Handing a sub-millisecond query to a thread costs about as much as the query. A view its
-    route calls short runs in line; if one takes longer than `LONG_SECONDS` (a huge region, a
-    cold page cache), that route's views go to threads for `BANISHED_SECONDS`, so one slow
-    query does not keep stalling every other request on the loop."""
+    route calls short runs in line while that route's recent views took under `LONG_SECONDS`
+    on average (a moving average, measured in line or in a thread alike): a run of slow ones
+    (a huge region, a cold page cache) sends the route to threads until it is quick again, so
+    slow queries do not keep stalling every other request on the loop."""
 
-    LONG_SECONDS = 0.005
-    BANISHED_SECONDS = 60.0
+    LONG_SECONDS = 0.002
+    WEIGHT = 0.1  # of the latest view in the average: one outlier alone moves it little
 
     def __init__(self) -> None:
-        self._slow_until: dict[str, float] = {}
+        self._average: dict[str, float] = {}
 
     def inline(self, route: str) -> bool:
-        until = self._slow_until.get(route)
-        return until is None or until < time.monotonic()
+        return self._average.get(route, 0.0) < self.LONG_SECONDS
 
     def took(self, route: str, seconds: float) -> None:
-        if seconds > self.LONG_SECONDS:
-            self._slow_until[route] = time.monotonic() + self.BANISHED_SECONDS
+        average = self._average.get(route, seconds)
+        self._average[route] = average + self.WEIGHT * (seconds - average)
 
 
-SHORT_VIEWS = ShortViews()
-
-
-async def _compute(api: Api, state: ViewState, url: str, view: View, short: str | None) -> bytes:
-    if short is None or not SHORT_VIEWS.inline(short):
-        return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
+def _timed_view(api: Api, state: ViewState, url: str, view: View, short: str) -> bytes:
     started = time.perf_counter()
     try:
         return compute_view(api, state, url, view)
     finally:
-        SHORT_VIEWS.took(short, time.perf_counter() - started)
+        api.short_views.took(short, time.perf_counter() - started)
+
+
+async def _compute(api: Api, state: ViewState, url: str, view: View, short: str | None) -> bytes:
+    if short is None:
+        return await anyio.to_thread.run_sync(compute_view, api, state, url, view)
+    if not api.short_views.inline(short):
+        return await anyio.to_thread.run_sync(_timed_view, api, state, url, view, short)
+    return _timed_view(api, state, url, view, short)
 
 
 async def _cached(

@@ -20,7 +20,7 @@ import msgspec
 from litestar import Request
 from litestar.di import NamedDependency
 
-from api.caching import ViewCache, tree_root
+from api.caching import ShortViews, ViewCache, tree_root
 from api.flight import SingleFlight
 from events.reference import Reference
 from events.store import EventStore
@@ -158,6 +158,7 @@ class Api:
         self.database = Database(settings)
         self.views = Views(self.database)
         self.cache = ViewCache()
+        self.short_views = ShortViews()  # which routes' views run on the event loop
         self.flight = SingleFlight()  # identical computations in flight at once run once
         # What region answers depend on, by view state (see api.tracked.dependency).
         self.dependencies: dict[tuple[bytes, str, bool], tuple[bytes, int]] = {}
