@@ -47,6 +47,19 @@ def test_every_append_signs_a_head_and_proofs_verify_against_it(signed: EventSto
     assert signed.verify(catalogues=True) == 20
 
 
+def test_the_scheduled_signing_signs_what_appends_left_unsigned(any_store: EventStore, tmp_path: Path):
+    any_store.signer = Signer.create(tmp_path / "log.key")
+    any_store.head_seconds = 3600  # the first append signs, the next ones wait for the job
+    for i in range(3):
+        any_store.append([new(f"s{i}", 0), new(f"t{i}", 0)])
+    assert any_store.tree_head().size == 2  # type: ignore[union-attr]
+    signed = any_store.sign_head()
+    assert signed is not None and signed.size == 6 and any_store.tree_head() == signed
+    assert any_store.sign_head() is None  # nothing new
+    any_store.append([new("u", 0)])
+    assert any_store.verify() == 7
+
+
 def test_a_history_rewritten_with_every_hash_recomputed_fails_at_a_signed_head(
     signed: EventStore, raw_log: RawLog
 ):

@@ -1,6 +1,7 @@
 """The Merkle tree on PostgreSQL: `SqliteTree`'s portable SQL, with two savings per append.
 
-- Completed nodes are written in one statement (arrays through `unnest`), not one per node.
+- Completed nodes are written in one statement: a single append's few with its COMMIT, a
+  batch's as arrays through `unnest` (never one INSERT per node).
 - The right edge (frontier) this connection committed last is kept: the next append, finding
   the log still at that size under the head-row lock, grows it without reading the nodes back.
   Stored nodes never change, so an edge is valid for as long as the tree has its size; an edge
@@ -11,8 +12,12 @@ from __future__ import annotations
 
 import copy
 
+from psycopg import sql
+
 from events import merkle
 from events.tree import SqliteTree, node_key
+
+_WITH_COMMIT = 40  # nodes sent as literals with COMMIT; a larger batch goes as arrays at once
 
 
 class PgTree(SqliteTree):
@@ -20,8 +25,11 @@ class PgTree(SqliteTree):
     _pending: merkle.Frontier | None = None
 
     def frontier(self, size: int) -> merkle.Frontier:
-        if self._committed is not None and self._committed.size == size:
-            return copy.deepcopy(self._committed)
+        # The edge this transaction grew last (nodes it may not have sent yet), else the
+        # committed one, else the stored nodes.
+        for known in (self._pending, self._committed):
+            if known is not None and known.size == size:
+                return copy.deepcopy(known)
         return super().frontier(size)
 
     def grow(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
@@ -38,8 +46,16 @@ class PgTree(SqliteTree):
         self._pending = None
 
     def store(self, completed: list[tuple[merkle.Node, bytes]]) -> None:
-        if len(completed) < 2:
-            super().store(completed)
+        if not completed:
+            return
+        if len(completed) <= _WITH_COMMIT:
+            # A single append's few nodes ride with COMMIT (under the head-row lock nobody else
+            # writes nodes, and nothing reads them back before then: `frontier` has the edge).
+            values = ", ".join(
+                f"({node_key(node):d}, {sql.Literal(digest).as_string(self.conn.raw)})"
+                for node, digest in completed
+            )
+            self.conn.send_with_commit(f"INSERT INTO merkle_nodes (id, hash) VALUES {values}")
             return
         keys = [node_key(node) for node, _ in completed]
         hashes = [digest for _, digest in completed]
