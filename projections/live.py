@@ -9,7 +9,9 @@ replayed long after it was appended.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, Literal
 
 import msgspec
@@ -18,7 +20,9 @@ from events.envelope import RecordedEvent
 from events.reference import Reference
 from events.store import EventStore
 from events.submissions import apply_changes
-from events.types import LongText, Milestone, MilestoneCorrected, MilestoneRetracted, Text
+from events.types import LongText, Milestone, MilestoneCorrected, MilestoneRetracted, SourceDated, Text
+from projections import doubts as doubting
+from projections.doubts import Doubt, Doubts
 from projections.models import Correction, Retraction, Source, TimelineEntry, date_value
 from projections.regions import tree_of
 
@@ -72,11 +76,35 @@ def _roles(entry: TimelineEntry) -> tuple[tuple[str, list[str]], ...]:
     return (("subject", entry.regions), ("participant", entry.participants), ("issuer", entry.issuers))
 
 
-def milestone_change(store: EventStore, recorded: RecordedEvent) -> MilestoneChange | None:
-    """What `recorded` did to a milestone's entry; None for events that are not about one."""
+class DoubtLog:
+    """The log's `source_dated` events, read once and then only past the last position read, so
+    live entries answer with the same widened dates as the timeline (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.doubts = Doubts()
+        self.upto = 0
+        self._lock = threading.Lock()
+
+    def until(self, store: EventStore, position: int) -> Doubts:
+        """Every doubt up to `position` (and any read before: `fold` looks only before its own)."""
+        with self._lock:
+            if position > self.upto:
+                for r in store.read_types([doubting.SOURCE_DATED], after=self.upto, upto=position):
+                    assert isinstance(r.event, SourceDated)
+                    self.doubts.add(Doubt(r.position, str(r.event_id), r.recorded_at.isoformat(), r.event))
+                self.upto = position
+            return self.doubts
+
+
+def milestone_change(
+    store: EventStore, recorded: RecordedEvent, doubts: Doubts | None = None
+) -> MilestoneChange | None:
+    """What `recorded` did to a milestone's entry; None for events that are not about one.
+    With `doubts` (the log's `source_dated` events), dates widen as the timeline's do."""
     event = recorded.event
     if isinstance(event, Milestone):
-        return MilestoneChange(kind="added", position=recorded.position, entry=fold([recorded]))
+        entry = fold([recorded], doubts)
+        return MilestoneChange(kind="added", position=recorded.position, entry=entry)
     if isinstance(event, MilestoneCorrected):
         target_id, kind = str(event.corrects), "corrected"
     elif isinstance(event, MilestoneRetracted):
@@ -89,48 +117,74 @@ def milestone_change(store: EventStore, recorded: RecordedEvent) -> MilestoneCha
     if target is None or not isinstance(target.event, Milestone):
         return None
     amending = [e for e in history if amended_id(e) == target_id]
-    before = fold([target, *amending[:-1]])
+    before = fold([target, *amending[:-1]], doubts, until=recorded.position - 1)
     if kind == "retracted" and before.retracted:
         return None  # a second retraction changes nothing
     return MilestoneChange(
         kind=kind,  # type: ignore[arg-type]
         position=recorded.position,
-        entry=fold([target, *amending]),
+        entry=fold([target, *amending], doubts),
         before=before,
     )
 
 
-def fold(events: Sequence[RecordedEvent]) -> TimelineEntry:
-    """A milestone's entry from its event and the amendments after it, in log order."""
+def fold(
+    events: Sequence[RecordedEvent], doubts: Doubts | None = None, *, until: int | None = None
+) -> TimelineEntry:
+    """A milestone's entry from its event and the amendments after it, in log order, with the
+    doubts about its document logged up to `until` (default: its last event) applied as the
+    timeline projection applies them: each one that moves the date is listed as a correction."""
     first = events[0]
-    milestone = first.event
-    assert isinstance(milestone, Milestone)
-    corrections: list[Correction] = []
+    printed = first.event
+    assert isinstance(printed, Milestone)
+    until = events[-1].position if until is None else until
+    found = doubts or Doubts()
+    milestone, early = doubting.apply(printed, printed, found, first.position)
+    corrections = [_doubt_correction(d) for d in early]
     retraction: Retraction | None = None
-    for amendment in events[1:]:
-        event = amendment.event
+    later = [
+        d for listed in found.by_document.values() for d in listed if first.position < d.position <= until
+    ]
+    steps: list[RecordedEvent | Doubt] = sorted([*events[1:], *later], key=lambda step: step.position)
+    for step in steps:
+        if isinstance(step, Doubt):
+            milestone, moved = doubting.apply(milestone, printed, found, step.position + 1)
+            corrections += [_doubt_correction(step)] if moved else []
+            continue
+        event = step.event
         if isinstance(event, MilestoneCorrected):
             corrected, _ = apply_changes(milestone, event.changes, "$.changes")
             if corrected is None:  # the log holds an invalid correction: it changes nothing
                 continue
-            milestone = corrected
+            milestone, _ = doubting.apply(corrected, printed, found, step.position)
             corrections.append(
                 Correction(
-                    event_id=str(amendment.event_id),
-                    position=amendment.position,
-                    recorded_at=amendment.recorded_at,
+                    event_id=str(step.event_id),
+                    position=step.position,
+                    recorded_at=step.recorded_at,
                     reason=event.reason,
                     fields=sorted(event.changes),
                 )
             )
         elif isinstance(event, MilestoneRetracted) and retraction is None:
             retraction = Retraction(
-                event_id=str(amendment.event_id),
-                position=amendment.position,
-                recorded_at=amendment.recorded_at,
+                event_id=str(step.event_id),
+                position=step.position,
+                recorded_at=step.recorded_at,
                 reason=event.reason,
             )
     return _entry(first, milestone, corrections, retraction)
+
+
+def _doubt_correction(doubt: Doubt) -> Correction:
+    """A doubt listed as the amendment it makes to the date (as the timeline lists it)."""
+    return Correction(
+        event_id=doubt.event_id,
+        position=doubt.position,
+        recorded_at=datetime.fromisoformat(doubt.recorded_at),
+        reason=doubt.event.reason,
+        fields=["occurred"],
+    )
 
 
 def _entry(

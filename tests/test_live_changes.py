@@ -9,8 +9,9 @@ from events.envelope import NewEvent
 from events.reference import Reference
 from events.store import EventStore
 from events.types import Event
-from projections.live import ViewFilter, milestone_change
+from projections.live import DoubtLog, ViewFilter, milestone_change
 from projections.queries import catch_up, timeline_page
+from tests.test_projections_support import doubt
 
 REASON = {"zh": "更正。", "en": "Corrected."}
 SOURCES = [{"document": "test-doc"}]
@@ -63,3 +64,28 @@ def test_a_view_sees_additions_corrections_and_moves(store: EventStore) -> None:
     assert taiyuan.affected(retracted, reference) == "retracted"
     assert jinzhong.affected(retracted, reference) is None
     assert ViewFilter(programmes=frozenset({"dip-payment"})).affected(added, reference) is None
+
+
+def test_live_entries_widen_doubted_dates_as_the_timeline_does(store: EventStore) -> None:
+    """At every position, the entry a change carries equals the timeline's entry as known then,
+    with a doubt about the document logged between the milestones and their corrections."""
+    first = store.append([new(stream="m1", regions=["140781"], occurred="2022-04")]).event_ids[0]
+    store.append([NewEvent(stream="doubt", event=doubt(printed="2022", reading="2014"))])
+    second = store.append([new(stream="m2", regions=["140781"], occurred="2022-06-17")]).event_ids[0]
+    amend(store, "m1", type="milestone_corrected", corrects=first, changes={"occurred": "2022-05?"})
+    amend(store, "m2", type="milestone_corrected", corrects=second, changes={"occurred": "2022-07-01"})
+    doubts = DoubtLog().until(store, store.head().position)
+    found = [c for c in (milestone_change(store, e, doubts) for e in store.read_all()) if c is not None]
+    assert [c.entry.occurred.edtf for c in found] == [
+        "2022-04",  # before the doubt, as printed
+        "2014-06-17/2022-06-17",  # logged after it: widened at once
+        "2014-04/2022-05",  # an uncertain correction stays inside the window
+        "2022-07-01",  # a plain date settles it
+    ]
+    catch_up(store)
+    reference = Reference(store.db)
+    for change in found:
+        page = timeline_page(store, reference, "140781", known_at=change.position)
+        [entry] = [e for e in page.entries if e.event_id == change.entry.event_id]
+        assert change.entry == entry, change.position
+    assert found[2].before is not None and found[2].before.occurred.edtf == "2014-04/2022-04"

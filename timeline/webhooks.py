@@ -27,7 +27,7 @@ from events.errors import InvalidEvent
 from events.reference import Reference
 from events.store import EventStore
 from events.webhooks import Subscription, check_url, end, secret_of, subscriptions
-from projections.live import MilestoneChange, ViewFilter, milestone_change
+from projections.live import DoubtLog, MilestoneChange, ViewFilter, milestone_change
 from timeline.database import open_store
 from timeline.settings import Settings
 
@@ -73,12 +73,13 @@ def queue_changes(store: EventStore) -> int:
     after = max(deliveries.cursor(store), min(s.position for s in active))
     reference = Reference(store.db)
     filters = {s.id: _filters(s) for s in active}
+    doubts = DoubtLog().until(store, head) if after < head else None  # dates as the timeline's
     queued = 0
     while after < head:
         upto = min(head, after + CHUNK)
         messages = []
         for recorded in store.read_all(after=after, limit=upto - after):
-            change = milestone_change(store, recorded)
+            change = milestone_change(store, recorded, doubts)
             if change is not None:
                 messages += _messages(change, recorded.recorded_at, active, filters, reference)
         queued += deliveries.enqueue(store, messages, upto, time.time())

@@ -27,7 +27,8 @@ from events.envelope import RecordedEvent
 from events.reference import Reference
 from events.types import CATALOGUE_TYPES
 from events.watch import HeadWatcher, SqliteHeadWatcher
-from projections.live import MilestoneChange, milestone_change
+from projections.doubts import Doubts
+from projections.live import DoubtLog, MilestoneChange, milestone_change
 
 log = logging.getLogger("api.live")
 
@@ -98,6 +99,7 @@ class Broker:
         self.watcher = watcher or SqliteHeadWatcher(api.settings.db)
         self.subscribers: set[Subscriber] = set()
         self.position = 0  # every change up to here has been offered
+        self.doubts = DoubtLog()  # dates widen in live entries as on the timeline
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -184,18 +186,23 @@ class Broker:
         state = api.views.state() if catalogue else api.views.cached()
         state = dataclasses.replace(state, head=max(state.head, upto))
         reader = Reader(store, state.reference, state, "")
-        return [self._render(recorded, bases, langs, reader) for recorded in events]
+        doubts = self.doubts.until(store, upto)
+        return [self._render(recorded, bases, langs, reader, doubts) for recorded in events]
 
     @staticmethod
     def _render(
-        recorded: RecordedEvent, bases: set[str], langs: set[str] | tuple[str, ...], reader: Reader
+        recorded: RecordedEvent,
+        bases: set[str],
+        langs: set[str] | tuple[str, ...],
+        reader: Reader,
+        doubts: Doubts,
     ) -> Change:
         event_id = str(recorded.event_id)
         details = {}
         for base in bases:
             at = Reader(reader.store, reader.reference, reader.state, base)
             details[base] = _encode(event_detail(at, event_id))
-        change = milestone_change(reader.store, recorded)
+        change = milestone_change(reader.store, recorded, doubts)
         entries = {}
         if change is not None:
             for lang in langs:
