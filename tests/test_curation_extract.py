@@ -49,14 +49,15 @@ def extractor() -> Extractor:
     )
 
 
+def read(extractor: Extractor, source: str, text: str, published: str, region: str) -> list[Candidate]:
+    """The candidates of one of our articles, published by `region` on `published`."""
+    day = date.fromisoformat(published)
+    return extractor.extract(source=source, text=normalise(text), published=day, region=region)
+
+
 @pytest.fixture(scope="module")
 def news(extractor: Extractor) -> list[Candidate]:
-    return extractor.extract(
-        source="jinzhong-news",
-        text=normalise(JINZHONG_NEWS),
-        published=date.fromisoformat(JINZHONG_NEWS_PUBLISHED),
-        region="140700",
-    )
+    return read(extractor, "jinzhong-news", JINZHONG_NEWS, JINZHONG_NEWS_PUBLISHED, "140700")
 
 
 def one(candidates: list[Candidate], type_: str, region: str) -> Candidate:
@@ -86,12 +87,7 @@ def test_each_fact_of_the_article_is_proposed_with_its_type_date_and_region(news
 
 @pytest.fixture(scope="module")
 def roles(extractor: Extractor) -> list[Candidate]:
-    return extractor.extract(
-        source="province-roles",
-        text=normalise(PROVINCE_ROLES),
-        published=date.fromisoformat(PROVINCE_ROLES_PUBLISHED),
-        region="140000",
-    )
+    return read(extractor, "province-roles", PROVINCE_ROLES, PROVINCE_ROLES_PUBLISHED, "140000")
 
 
 def test_regions_get_roles_speakers_are_participants_and_designators_issuers(
@@ -186,20 +182,13 @@ def test_evidence_locates_the_sentence_and_reasons_explain_the_choice(news: list
 def test_extraction_is_deterministic_so_candidate_ids_are_stable(
     extractor: Extractor, news: list[Candidate]
 ) -> None:
-    again = extractor.extract(
-        source="jinzhong-news", text=normalise(JINZHONG_NEWS), published=date(2024, 6, 20), region="140700"
-    )
+    again = read(extractor, "jinzhong-news", JINZHONG_NEWS, JINZHONG_NEWS_PUBLISHED, "140700")
     assert [c.candidate_id for c in again] == [c.candidate_id for c in news]
     assert len({c.candidate_id for c in news}) == len(news)
 
 
 def test_a_county_paper_means_the_county_by_its_own_words(extractor: Extractor) -> None:
-    found = extractor.extract(
-        source="county",
-        text=normalise(COUNTY_REPORT),
-        published=date.fromisoformat(COUNTY_REPORT_PUBLISHED),
-        region="140121",
-    )
+    found = read(extractor, "county", COUNTY_REPORT, COUNTY_REPORT_PUBLISHED, "140121")
     # The headline and the first paragraph report one meeting: the dated report is kept.
     meeting = one(found, "meeting_held", "140121")
     assert meeting.occurred == "2025-03-07"
