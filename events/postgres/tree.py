@@ -10,8 +10,6 @@
 
 from __future__ import annotations
 
-import copy
-
 from psycopg import sql
 
 from events import merkle
@@ -29,12 +27,12 @@ class PgTree(SqliteTree):
         # committed one, else the stored nodes.
         for known in (self._pending, self._committed):
             if known is not None and known.size == size:
-                return copy.deepcopy(known)
+                return _copy(known)
         return super().frontier(size)
 
     def grow(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
         frontier = super().grow(size, leaves)
-        self._pending = copy.deepcopy(frontier)
+        self._pending = _copy(frontier)
         return frontier
 
     def committed(self) -> None:
@@ -63,3 +61,10 @@ class PgTree(SqliteTree):
             "INSERT INTO merkle_nodes (id, hash) SELECT * FROM unnest(%b::bigint[], %b::bytea[])",
             [keys, hashes],
         )
+
+
+def _copy(frontier: merkle.Frontier) -> merkle.Frontier:
+    """An independent edge (its nodes are immutable tuples: a new list is enough)."""
+    twin = merkle.Frontier()
+    twin.size, twin.nodes = frontier.size, list(frontier.nodes)
+    return twin
