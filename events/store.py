@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 from uuid import UUID
 
 import msgspec
@@ -178,6 +178,11 @@ class EventStore:
         self._signed_at = -float("inf")
         self._lock = threading.RLock()
         self._group: tuple[str, float, Committer] | None = None  # (signer, head_seconds, committer)
+        # What the group path's appends read first (integrity, last row, tree edge), as this
+        # connection left them at its last append's commit, with the data_version then; and the
+        # same as the running transaction has them (`_live`). See `_known_state`.
+        self._cached: tuple[int, _Edge] | None = None
+        self._live: _Edge | None = None
 
     @property
     def head_path(self) -> Path | None:
@@ -225,6 +230,7 @@ class EventStore:
     def _begin_write(self) -> None:
         """Start a write transaction that holds the log's single writer slot until it ends
         (a subclass for another database takes its own lock here)."""
+        self._cached = None  # commits of this connection leave data_version as it was
         self.conn.execute("BEGIN IMMEDIATE")
 
     # -- writing -----------------------------------------------------------------------------
@@ -289,12 +295,17 @@ class EventStore:
         error; a failure of the transaction itself fails them all (`events.group_commit`)."""
         signed = None
         with self._lock:
+            cached, self._cached = self._cached, None  # kept again only once this commits
             self._begin_write()
             try:
-                self._refuse_if_broken()
+                version = self.conn.execute("PRAGMA data_version").fetchone()[0]
+                self._live = cached[1] if cached is not None and cached[0] == version else None
+                if self._live is None:  # another connection wrote since (or never looked)
+                    self._refuse_if_broken()
                 frontier = None
                 for request in group:
                     self.conn.execute("SAVEPOINT append")
+                    live = self._live
                     try:
                         request.result, grown = self._write_one(*request.payload)
                         frontier = grown or frontier
@@ -303,13 +314,18 @@ class EventStore:
                     except Exception as e:
                         self.conn.execute("ROLLBACK TO append")
                         request.error = e
+                        self._live = live  # as it was before this append
                     self.conn.execute("RELEASE append")
                 if frontier is not None:
                     signed = self._sign_if_due(frontier)
                 self.conn.execute("COMMIT")
+                if self._live is not None:
+                    self._cached = (version, self._live)
             except BaseException as e:
                 self._roll_back(e)
                 raise
+            finally:
+                self._live = None
         self._publish(signed)
 
     def _write_one(
@@ -330,6 +346,8 @@ class EventStore:
                 "INSERT INTO idempotency VALUES (?, ?, ?, ?)",
                 [idempotency_key, request_hash, rows[0][0], rows[-1][0]],
             )
+        last = rows[-1]
+        self._live = _Edge((last[0], last[11], last[7]), frontier.size, tuple(frontier.nodes))
         result = AppendResult(
             first_position=rows[0][0], last_position=rows[-1][0], event_ids=[row[1] for row in rows]
         )
@@ -463,6 +481,8 @@ class EventStore:
 
     def _last_row(self) -> tuple[int, str, str] | None:
         """(position, hash, recorded_at) of the log's last event, inside the write transaction."""
+        if self._live is not None:
+            return self._live.last_row
         return self.conn.execute(
             "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
         ).fetchone()
@@ -525,6 +545,15 @@ class EventStore:
     def _grow_tree(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
         """Store the tree's new nodes in the append transaction; a database from before the
         tree gets the missing part built from its rows first."""
+        live = self._live
+        if live is not None and live.size == size:  # the edge as the last append left it
+            frontier = merkle.Frontier()
+            frontier.size, frontier.nodes = size, list(live.nodes)
+            completed: list[tuple[merkle.Node, bytes]] = []
+            for leaf in leaves:
+                completed.extend(frontier.append(leaf))
+            self.tree.store(completed)
+            return frontier
         try:
             return self.tree.grow(size, leaves)
         except MissingNodes:
@@ -708,6 +737,7 @@ class EventStore:
                 )
         except ChainBroken as e:
             with self._lock:
+                self._cached = None  # written through this connection: data_version will not move
                 self.conn.execute(
                     "UPDATE integrity SET broken_position = ?, broken_reason = ?, broken_at = ? WHERE id = 1",
                     [e.position, e.reason, now],
@@ -715,6 +745,7 @@ class EventStore:
             return self.integrity()
         lift = ", broken_position = NULL, broken_reason = NULL, broken_at = NULL" if full else ""
         with self._lock:
+            self._cached = None  # as above
             self.conn.execute(
                 f"UPDATE integrity SET verified_position = ?, verified_at = ?{lift} WHERE id = 1",
                 [head, now],
@@ -834,6 +865,14 @@ def _new_event_id() -> str:
     raw[8] = (raw[8] & 0x3F) | 0x80
     h = raw.hex()
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+class _Edge(NamedTuple):
+    """Where the log ends: its last row's (position, hash, recorded_at) and the tree's edge."""
+
+    last_row: tuple[int, str, str]
+    size: int
+    nodes: tuple[tuple[int, bytes], ...]
 
 
 def _new_event_ids(count: int) -> list[str]:

@@ -3,13 +3,14 @@ each still all-or-nothing and acknowledged only once committed."""
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from pathlib import Path
 
 import pytest
 
-from events.errors import ConcurrencyError
+from events.errors import ChainBroken, ConcurrencyError
 from events.group_commit import Committer, Request
 from events.store import EventStore
 from tests.conftest import new
@@ -101,4 +102,26 @@ def test_threads_appending_at_once_lose_nothing_and_stale_versions_fail_alone(db
     assert reader.head().position == 1 + len(acknowledged)
     assert reader.verify() == reader.head().position
     for store in stores:
+        store.close()
+
+
+def test_what_an_append_remembers_gives_way_to_other_connections_writes(db_path: Path) -> None:
+    """The last row and tree edge kept from the previous append are used only while no other
+    connection has committed since (`PRAGMA data_version`): writes from elsewhere, and a break
+    recorded from elsewhere, are seen by the next append."""
+    EventStore.open(db_path).close()
+    mine = EventStore.open(db_path, create=False, synchronous="FULL")
+    other = EventStore.open(db_path, create=False, synchronous="NORMAL")  # a committer of its own
+    assert mine._committer() is not other._committer()
+    mine.append([new("a", expected=0)])
+    other.append([new("b", expected=0)])
+    assert mine.append([new("c", expected=0)]).first_position == 3
+    assert mine.verify() == 3
+    raw = sqlite3.connect(db_path)
+    raw.execute("UPDATE integrity SET broken_position = 2, broken_reason = 'tampered' WHERE id = 1")
+    raw.commit()
+    with pytest.raises(ChainBroken):
+        mine.append([new("d", expected=0)])
+    assert mine.head().position == 3
+    for store in (mine, other):
         store.close()
