@@ -200,7 +200,11 @@ def status_report(
     checkpoint, answers = _scan(store, "region", lineage, day, known)
     statuses = []
     rules = tree.rules
+    present = {programme for _, programme in answers}  # most programmes: nothing to resolve
     for programme in sorted(reference.programmes(), key=lambda p: p.slug):
+        if programme.slug not in present:
+            statuses.append(ProgrammeStatus(programme=programme.slug, status=None, certainty="no"))
+            continue
         chain = lineage if programme.inherits_down else lineage[:1]
         held = _ranked(rules, programme.slug, _resolve(programme.slug, chain, answers))
         if not held:
