@@ -26,7 +26,7 @@ from projections.status_facts import STATUS_TAGS
 
 class StatusProjection:
     name: ClassVar[str] = "programme_status"
-    version: ClassVar[int] = 3
+    version: ClassVar[int] = 4
     tables: ClassVar[dict[str, str]] = {
         "status_intervals": """(
             seg_id INTEGER PRIMARY KEY,
@@ -59,11 +59,13 @@ class StatusProjection:
     indexes: ClassVar[dict[str, tuple[str, str]]] = {
         "by_region": ("status_intervals", "(region, valid_from)"),
         "by_programme": ("status_intervals", "(programme, valid_from)"),
-        # The non-empty intervals as known now: of one status in a pair, the one holding on a
-        # day is the last started (they do not overlap), so members are one seek per status.
-        "current": (
+        # The non-empty intervals as known now, with their ends: a programme's members on a day
+        # are one range of it (those started by the day that end after it), read without
+        # touching the table until a row matches.
+        "members": (
             "status_intervals",
-            "(programme, region, status, valid_from) WHERE known_to IS NULL AND valid_to > valid_from",
+            "(programme, valid_from, valid_to, region, status) "
+            "WHERE known_to IS NULL AND valid_to > valid_from",
         ),
     }
 

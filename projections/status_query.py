@@ -84,21 +84,17 @@ def _scan(store: Db, column: str, keys: Sequence[str], day: date, known: int | N
 
 
 def _current_members(store: Db, programme: str, day: date) -> tuple[int, Answers]:
-    """As known now: per status a pair of the programme had, the last interval started by
-    `day` (an index seek each, as current intervals of one status do not overlap), if it
-    still holds."""
+    """As known now: the programme's non-empty intervals holding on `day`. Current intervals
+    of one status of a pair do not overlap, so each status has at most one; the `members`
+    index holds their bounds, so only the matching rows are read."""
     sql = (
-        f"SELECT {_COLUMNS} FROM status_pairs p "
-        "JOIN status_intervals i ON i.seg_id = ("
-        "SELECT c.seg_id FROM status_intervals c WHERE c.programme = p.programme AND c.region = p.region "
-        "AND c.status = p.status AND c.known_to IS NULL AND c.valid_from <= ? AND c.valid_to > c.valid_from "
-        "ORDER BY c.valid_from DESC LIMIT 1) "
-        "JOIN status_evidence e ON e.version = i.evidence WHERE p.programme = ? AND i.valid_to > ?"
+        f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.programme = ? AND i.known_to IS NULL "
+        "AND i.valid_to > i.valid_from AND i.valid_from <= ? AND i.valid_to > ?"
     )
     iso = day.isoformat()
     with read_snapshot(store) as conn:
         checkpoint = checkpoint_of(conn, "programme_status")
-        rows = conn.execute(sql, [iso, programme, iso]).fetchall()
+        rows = conn.execute(sql, [programme, iso, iso]).fetchall()
     return checkpoint, _answers(rows, iso)
 
 
