@@ -26,6 +26,7 @@ from api.curation import CurationController
 from api.encoding import COMPRESSION, ENCODED
 from api.favicon import favicon
 from api.feeds import FeedController
+from api.head import HeadAsGet
 from api.hosts import HostCheck
 from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
@@ -80,20 +81,28 @@ def _lifespan(api: Api) -> Any:
 
 
 def _allow_every_method(app: Litestar) -> Any:
-    """A `before_send` hook: Litestar's own OPTIONS answer lists the methods of the handlers
-    registered first for a path (POST, for `/events`), not all of them; list them all."""
-    allow = {
-        route.path: ", ".join(sorted(route.methods)).encode()
+    """A `before_send` hook: the `Allow` of an OPTIONS answer or a 405 lists every method of the
+    path. Litestar lists those of the handlers registered first for a path (POST, for `/events`),
+    and never HEAD, which every GET route answers (api.head)."""
+    several = {
+        route.path: set(route.methods)
         for route in app.routes
         if isinstance(route, HTTPRoute) and len(route.methods) > 2
     }
 
     async def before_send(message: Message, scope: Scope) -> None:
-        if message["type"] == "http.response.start" and scope.get("method") == "OPTIONS":
-            methods = allow.get(scope.get("path", ""))
-            if methods is not None and message["status"] == 204:
-                headers = [(k, v) for k, v in message.get("headers", ()) if k.lower() != b"allow"]
-                message["headers"] = [*headers, (b"allow", methods)]
+        if message["type"] != "http.response.start":
+            return
+        status = message["status"]
+        if status != 405 and not (status == 204 and scope.get("method") == "OPTIONS"):
+            return
+        headers = list(message.get("headers", ()))
+        given = b", ".join(v for k, v in headers if k.lower() == b"allow").decode()
+        methods = several.get(scope.get("path", "")) or {m.strip() for m in given.split(",") if m.strip()}
+        if methods:
+            methods = methods | ({"HEAD"} if "GET" in methods else set())
+            allow = ", ".join(sorted(methods)).encode()
+            message["headers"] = [*((k, v) for k, v in headers if k.lower() != b"allow"), (b"allow", allow)]
 
     return before_send
 
@@ -140,4 +149,5 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
     app.before_send.append(_allow_every_method(app))  # type: ignore[arg-type]
     # Outermost, outside CORS and routing: repeated view GETs answered with the bytes sent before.
     app.asgi_handler = Replay(app.asgi_handler, api)
+    app.asgi_handler = HeadAsGet(app.asgi_handler)  # HEAD on every GET route, cache hits included
     return app

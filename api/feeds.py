@@ -183,7 +183,7 @@ def render_feed(api: Api, state: ViewState, query: FeedQuery) -> bytes:
 
 
 async def answer(api: Api, request: Request, state: ViewState, query: FeedQuery) -> Response[bytes]:
-    """The feed with its validators, or 304; HEAD gets the headers alone."""
+    """The feed with its validators, or 304 (a HEAD comes here as a GET: api.head)."""
     key = b"ics:" + msgspec.json.encode(query)
     scope = (query.key, query.descendants) if query.kind == "region" else None
     body, headers = await answer_tracked(
@@ -198,9 +198,6 @@ async def answer(api: Api, request: Request, state: ViewState, query: FeedQuery)
     )
     if body is None:
         return Response(b"", status_code=304, headers=headers)
-    if request.method == HttpMethod.HEAD:
-        headers["content-length"] = str(len(body))
-        return Response(b"", media_type=MEDIA_TYPE, headers=headers)
     return Response(body, media_type=MEDIA_TYPE, headers=headers)
 
 

@@ -198,10 +198,33 @@ def test_an_unusable_store_is_a_503_problem(client: TestClient, monkeypatch: pyt
     assert body["title"] == "Event log unavailable"
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/regions/140781/timeline?lang=en",
+        "/regions/140781/status?as_of=2021-05-07",
+        "/regions/140781/lanes.svg",
+        "/feeds/regions/140781.ics",
+        "/widget.js",
+        "/health",
+        "/regions/999999/timeline",  # a 404 problem: its headers alone too
+    ],
+)
+def test_head_answers_every_get_with_its_headers_and_no_body(client: TestClient, path: str) -> None:
+    got = client.get(path, headers={"Accept-Encoding": "gzip"})
+    head = client.head(path, headers={"Accept-Encoding": "gzip"})
+    assert head.status_code == got.status_code and head.content == b""
+    for name in ("content-type", "content-length", "etag", "cache-control", "content-encoding", "vary"):
+        assert head.headers.get(name) == got.headers.get(name), name
+    if "etag" in got.headers:
+        again = client.head(path, headers={"If-None-Match": got.headers["etag"], "Accept-Encoding": "gzip"})
+        assert again.status_code == 304 and again.content == b""
+
+
 def test_a_wrong_method_is_a_405_problem(client: TestClient) -> None:
     response = client.put("/regions/140781")
     problem(response, 405)
-    assert "GET" in response.headers["allow"]
+    assert {m.strip() for m in response.headers["allow"].split(",")} == {"GET", "HEAD", "OPTIONS"}
 
 
 def test_the_answer_cache_keeps_to_its_bounds() -> None:

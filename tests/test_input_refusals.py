@@ -328,7 +328,7 @@ def test_min_position_beyond_the_head_is_a_409_naming_the_head(client: TestClien
 
 def test_options_lists_every_method_of_the_log(client: TestClient) -> None:
     allow = client.options("/events").headers["allow"]
-    assert {m.strip() for m in allow.split(",")} == {"GET", "OPTIONS", "POST"}
+    assert {m.strip() for m in allow.split(",")} == {"GET", "HEAD", "OPTIONS", "POST"}
 
 
 def test_the_documented_edtf_pattern_takes_every_date_the_parser_takes(client: TestClient) -> None:

@@ -196,3 +196,11 @@ def _raw_get(port: int, path: str, extra: str = "", rcvbuf: int | None = None) -
     raw.connect(("127.0.0.1", port))
     raw.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode())
     return raw
+
+
+def test_head_on_a_stream_sends_its_headers_and_ends(live: LiveServer) -> None:
+    # The stream would run for ever as a GET; a HEAD gets the GET's headers and the answer ends.
+    response = httpx.head(f"{live.base}/events/stream", timeout=5)
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert httpx.get(f"{live.base}/health", timeout=5).status_code == 200  # nothing left stuck
