@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from events.backends import open_log
 from events.postgres.watch import PgHeadWatcher
@@ -35,7 +36,12 @@ def test_a_write_on_another_connection_wakes_the_watcher_without_polling(pg_url:
                 return seen
         return seen
 
-    seen = asyncio.run(asyncio.wait_for(follow(), timeout=60))
+    def run() -> list[int]:
+        return asyncio.run(asyncio.wait_for(follow(), timeout=60))
+
+    # In a thread of its own: a Playwright test earlier in the session leaves a loop running here.
+    with ThreadPoolExecutor(1) as pool:
+        seen = pool.submit(run).result()
     watcher.close()
     store.close()
     assert seen[0] == 1 and seen[-1] == 4
