@@ -34,7 +34,7 @@ from api.pictures.routes import PictureController
 from api.problems import EXCEPTION_HANDLERS
 from api.replay import Replay
 from api.webhooks import webhook_handlers
-from api.widget import widget_handlers
+from api.widget.routes import widget_handlers
 from projections import ensure_projections
 from projections.errors import RebuildSuperseded
 from timeline.database import open_store

@@ -14,7 +14,7 @@ from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import PathParameter
 
-from api.widget import PAGE_CSP
+from api.widget.responses import PAGE_CSP
 
 STATIC = Path(__file__).resolve().parent / "static"
 FILES = {"curate.js": "text/javascript; charset=utf-8", "curate.css": "text/css; charset=utf-8"}

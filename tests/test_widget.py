@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import TestClient
 
 from api.app import create_app
-from api.widget import format_date
+from api.widget.dates import format_date
 from projections.models import date_value
 from tests.browser import data
 from tests.browser.service import build_database

@@ -20,7 +20,7 @@ import httpx
 import msgspec
 from standardwebhooks import Webhook
 
-from api.widget import widget_entry
+from api.widget.entries import widget_entry
 from events import deliveries
 from events.deliveries import Attempt, Message
 from events.errors import InvalidEvent

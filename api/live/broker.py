@@ -22,7 +22,7 @@ import msgspec
 from api.caching import Reader
 from api.context import Api
 from api.eventlog import event_detail
-from api.widget import widget_entry
+from api.widget.entries import widget_entry
 from events.envelope import RecordedEvent
 from events.reference import Reference
 from events.types import CATALOGUE_TYPES

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from api.widget import format_date
+from api.widget.dates import format_date
 from projections.models import date_value
 
 from . import data
