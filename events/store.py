@@ -290,9 +290,9 @@ class EventStore:
         return self._group[2]
 
     def _write_group(self, group: list[Request]) -> None:
-        """Write queued appends in one transaction on this store's connection, each in a
-        savepoint: one refused (a stale version, a reused key) is undone alone and gets its
-        error; a failure of the transaction itself fails them all (`events.group_commit`)."""
+        """Write queued appends in one transaction on this store's connection; several each
+        in a savepoint: one refused (a stale version, a reused key) is undone alone and gets
+        its error; a failure of the transaction itself fails them all (`events.group_commit`)."""
         signed = None
         with self._lock:
             cached, self._cached = self._cached, None  # kept again only once this commits
@@ -303,19 +303,10 @@ class EventStore:
                 if self._live is None:  # another connection wrote since (or never looked)
                     self._refuse_if_broken()
                 frontier = None
-                for request in group:
-                    self.conn.execute("SAVEPOINT append")
-                    live = self._live
-                    try:
-                        request.result, grown = self._write_one(*request.payload)
-                        frontier = grown or frontier
-                    except sqlite3.OperationalError:
-                        raise  # a full disk or an I/O error: the whole transaction goes
-                    except Exception as e:
-                        self.conn.execute("ROLLBACK TO append")
-                        request.error = e
-                        self._live = live  # as it was before this append
-                    self.conn.execute("RELEASE append")
+                if len(group) == 1:  # alone, its failure is the transaction's, as without a group
+                    group[0].result, frontier = self._write_one(*group[0].payload)
+                else:
+                    frontier = self._write_each(group)
                 if frontier is not None:
                     signed = self._sign_if_due(frontier)
                 self.conn.execute("COMMIT")
@@ -327,6 +318,25 @@ class EventStore:
             finally:
                 self._live = None
         self._publish(signed)
+
+    def _write_each(self, group: list[Request]) -> merkle.Frontier | None:
+        """Appends sharing a transaction, each in a savepoint of its own (a savepoint journals
+        every page it changes, twice the cost of a big batch's inserts: only for groups)."""
+        frontier = None
+        for request in group:
+            self.conn.execute("SAVEPOINT append")
+            live = self._live
+            try:
+                request.result, grown = self._write_one(*request.payload)
+                frontier = grown or frontier
+            except sqlite3.OperationalError:
+                raise  # a full disk or an I/O error: the whole transaction goes
+            except Exception as e:
+                self.conn.execute("ROLLBACK TO append")
+                request.error = e
+                self._live = live  # as it was before this append
+            self.conn.execute("RELEASE append")
+        return frontier
 
     def _write_one(
         self, encoded: list[tuple[NewEvent, str]], idempotency_key: str | None, request_hash: str
