@@ -52,7 +52,7 @@ class SourceUpload(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fie
     publisher: Text
     published: Annotated[str, Meta(min_length=1, max_length=64, description="EDTF date")]
     text: Annotated[str, Meta(min_length=1)] | None = None
-    content_base64: str | None = None
+    content_base64: Annotated[str, Meta(min_length=1)] | None = None
     url: Annotated[str, Meta(max_length=500)] | None = None
     region: RegionCode | None = None
     id: Slug | None = None

@@ -30,7 +30,7 @@ from api.models import WriteResult
 from api.problems import PROBLEM_JSON, Problem
 from events.dates import EDTF_PATTERN
 from events.submissions import Submission
-from events.types import MILESTONE_TYPES, UNCORRECTABLE, Event
+from events.types import MILESTONE_TYPES, UNCORRECTABLE, WEBHOOK_TYPES, Event
 from events.webhooks import SubscriptionRequest
 
 ASSETS = "/schema/assets"
@@ -131,6 +131,15 @@ def _request_bodies() -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     (submission, event, correction, retraction, upload, rejection, subscription), components = (
         msgspec.json.schema_components(shapes, ref_template="#/components/schemas/{name}")
     )
+    # Webhook subscriptions come only through POST /webhooks: never document them as events.
+    hidden = {cls.__name__ for cls in WEBHOOK_TYPES}
+    for node in (event, components["Submission"]["properties"]["event"]):
+        node["anyOf"] = [o for o in node["anyOf"] if o["$ref"].rsplit("/", 1)[-1] not in hidden]
+        mapping = node.get("discriminator", {}).get("mapping", {})
+        for tag in [t for t, ref in mapping.items() if ref.rsplit("/", 1)[-1] in hidden]:
+            del mapping[tag]
+    for name in hidden:
+        components.pop(name, None)
     # A document comes as exactly one of its text or its file's bytes (null counts as absent).
     components["SourceUpload"]["oneOf"] = [
         {"required": [name], "properties": {name: {"type": "string"}}} for name in ("text", "content_base64")
