@@ -29,6 +29,7 @@ class RegionTree:
         pairs = sorted((code, parent or "") for code, parent in self.parents.items())
         self.fingerprint = hashlib.sha256(repr(pairs).encode()).hexdigest()[:16]
         self._lineage: dict[str, tuple[str, ...]] = {}
+        self._spans: dict[str, tuple[str, str]] = {}
 
     def ancestors(self, code: str) -> tuple[str, ...]:
         """Codes above `code`, nearest first (unknown codes have none)."""
@@ -52,6 +53,16 @@ class RegionTree:
             child = stack.pop()
             yield child
             stack.extend(reversed(self.children.get(child, [])))
+
+    def span(self, root: str) -> tuple[str, str]:
+        """The lowest and highest code of `root` and the codes below it. GB/T 2260 codes
+        nest, so the span of a city holds little more than its counties; codes that do not
+        nest only widen it, so a query filtering on it must still check `within`."""
+        found = self._spans.get(root)
+        if found is None:
+            codes = [root, *self.descendants(root)]
+            found = self._spans[root] = (min(codes), max(codes))
+        return found
 
     def within(self, code: str, root: str) -> bool:
         """Whether `code` is `root` or lies below it."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -31,16 +32,31 @@ from projections.params import basis_position, known_filter, known_position, req
 from projections.regions import RegionTree, tree_of
 from projections.status_rules import StatusRules
 
-
-class _Answer(msgspec.Struct, frozen=True):
-    status: str
-    certainty: Certainty
-    since: DateValue
-    window: Window | None
-    evidence: list[Evidence]
-
-
 _decode_evidence = msgspec.json.Decoder(list[Evidence]).decode
+# Many intervals share a start date; DateValues are immutable, so parse each EDTF once.
+_since = functools.lru_cache(maxsize=8192)(date_value)
+
+
+class _Answer:
+    """A status holding on the day. Its evidence is decoded when first shown: a query reads
+    rows that no answer shows (outside `within`, another status, a member's own row hidden by
+    an ancestor's certain one)."""
+
+    __slots__ = ("_evidence", "certainty", "raw", "since", "status", "window")
+
+    def __init__(
+        self, status: str, certainty: Certainty, since: DateValue, window: Window | None, raw: str
+    ) -> None:
+        self.status, self.certainty, self.since, self.window, self.raw = status, certainty, since, window, raw
+        self._evidence: list[Evidence] | None = None
+
+    @property
+    def evidence(self) -> list[Evidence]:
+        if self._evidence is None:
+            self._evidence = _decode_evidence(self.raw)
+        return self._evidence
+
+
 # Each pair's holding statuses: (region, programme) -> status -> answer.
 Answers = dict[tuple[str, str], dict[str, _Answer]]
 _COLUMNS = "i.region, i.programme, i.status, i.valid_from, i.certain_from, i.since, e.evidence"
@@ -61,9 +77,9 @@ def _answers(rows: list[tuple[str, ...]], day: str) -> Answers:
         answers.setdefault((region, programme), {})[status] = _Answer(
             status,
             "uncertain" if window else "yes",
-            date_value(since),
+            _since(since),
             window,
-            _decode_evidence(evidence),
+            evidence,
         )
     return answers
 
@@ -83,18 +99,27 @@ def _scan(store: Db, column: str, keys: Sequence[str], day: date, known: int | N
     return checkpoint, _answers(rows, iso)
 
 
-def _current_members(store: Db, programme: str, day: date) -> tuple[int, Answers]:
+def _current_members(
+    store: Db, programme: str, day: date, span: tuple[str, str] | None, above: Sequence[str]
+) -> tuple[int, Answers]:
     """As known now: the programme's non-empty intervals holding on `day`. Current intervals
     of one status of a pair do not overlap, so each status has at most one; the `members`
-    index holds their bounds, so only the matching rows are read."""
+    index holds their bounds, so only the matching rows are read.
+
+    With `span` (the code range of `within`), only regions in it or in `above` are read: the
+    index holds the region, so the others are skipped before their row is fetched."""
     sql = (
         f"SELECT {_COLUMNS} FROM {_FROM} WHERE i.programme = ? AND i.known_to IS NULL "
         "AND i.valid_to > i.valid_from AND i.valid_from <= ? AND i.valid_to > ?"
     )
     iso = day.isoformat()
+    values: list[str] = [programme, iso, iso]
+    if span is not None:
+        sql += f" AND (i.region BETWEEN ? AND ? OR i.region IN ({','.join('?' * len(above))}))"
+        values += [*span, *above]
     with read_snapshot(store) as conn:
         checkpoint = checkpoint_of(conn, "programme_status")
-        rows = conn.execute(sql, [programme, iso, iso]).fetchall()
+        rows = conn.execute(sql, values).fetchall()
     return checkpoint, _answers(rows, iso)
 
 
@@ -109,6 +134,8 @@ def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> list[_
     """The statuses holding for lineage[0], one per status: its own if certain, else the
     nearest certain ancestor's, else its own uncertain one, else the nearest uncertain
     ancestor's."""
+    if len(lineage) == 1:  # nothing inherited: each status holds once
+        return [_Held(lineage[0], answer) for answer in answers.get((lineage[0], programme), {}).values()]
     found: dict[str, list[_Held]] = {}
     for code in lineage:
         for status, answer in answers.get((code, programme), {}).items():
@@ -119,6 +146,8 @@ def _resolve(programme: str, lineage: Sequence[str], answers: Answers) -> list[_
 def _ranked(rules: StatusRules, programme: str, held: list[_Held]) -> list[_Held]:
     """Strongest first: by the programme's rank, certain before uncertain, latest started,
     then by name (so ties come out the same every time)."""
+    if len(held) < 2:
+        return held
 
     def key(h: _Held) -> tuple[int, bool, int, str]:
         started = (h.answer.since.earliest or date.min).toordinal()
@@ -145,7 +174,17 @@ def _fields(region: str, held: _Held) -> dict[str, Any]:
 
 
 def _statuses(region: str, ranked: list[_Held]) -> list[HeldStatus]:
-    return [HeldStatus(**_fields(region, held)) for held in ranked]
+    return [
+        HeldStatus(
+            status=held.answer.status,
+            certainty=held.answer.certainty,
+            since=held.answer.since,
+            window=held.answer.window,
+            evidence=held.answer.evidence,
+            inherited_from=None if held.code == region else held.code,
+        )
+        for held in ranked
+    ]
 
 
 def _candidates(tree: RegionTree, codes: set[str], inherits: bool, within: str | None, day: date) -> set[str]:
@@ -242,7 +281,10 @@ def programme_members(
     known = known_position(store, known_at)
     tree = tree_of(reference)
     if known is None:
-        checkpoint, answers = _current_members(store, programme, day)
+        # Members above `within` count only where they pass their status down.
+        above = tree.ancestors(within) if within is not None and entry.inherits_down else ()
+        span = tree.span(within) if within is not None else None
+        checkpoint, answers = _current_members(store, programme, day, span, above)
     else:
         checkpoint, answers = _scan(store, "programme", [programme], day, known)
     members = []
@@ -251,13 +293,24 @@ def programme_members(
         lineage = (code, *tree.ancestors(code)) if inherits else (code,)
         held = _ranked(tree.rules, programme, _resolve(programme, lineage, answers))
         # With `status`, the row shows that status (any holding one may match); else the headline.
-        shown = [h for h in held if h.answer.status == status] if status is not None else held[:1]
-        if not shown:
+        if not held or (status is not None and all(h.answer.status != status for h in held)):
             continue
+        statuses = _statuses(code, held)
+        shown = next(s for s in statuses if s.status == status) if status is not None else statuses[0]
         region = tree.regions.get(code)
-        name = region.name if region is not None else Text(zh=code, en=code)
-        row = MemberRow(code=code, name=name, **_fields(code, shown[0]), statuses=_statuses(code, held))
-        members.append(row)
+        members.append(
+            MemberRow(
+                code=code,
+                name=region.name if region is not None else Text(zh=code, en=code),
+                status=shown.status,
+                certainty=shown.certainty,
+                since=shown.since,
+                window=shown.window,
+                evidence=shown.evidence,
+                inherited_from=shown.inherited_from,
+                statuses=statuses,
+            )
+        )
     return MembersReport(
         programme=programme,
         as_of=day,

@@ -23,7 +23,7 @@ from events.types import (
     PilotDesignated,
     SourceDated,
 )
-from projections import catch_up, status_report, timeline_page
+from projections import catch_up, programme_members, status_report, timeline_page
 from projections.doubts import widened
 from tests.conftest import REGIONS
 from tests.test_projections_runner import STEP, _append_all, _events, _open
@@ -209,5 +209,16 @@ def test_answers_match_a_naive_replay_at_every_position(
                             for s in report.programmes
                         ]
                         assert got == expected_status(known, region, day), (known_at, region, day)
+            # Members as known now read one code range of the `members` index per `within`;
+            # they must equal the same question asked of the full log at its head (a scan of
+            # every interval, filtered in Python).
+            for programme in (p.slug for p in reference.programmes()):
+                for day in DAYS:
+                    for within in (None, *PARENTS):
+                        now = programme_members(store, reference, programme, as_of=day, within=within)
+                        head = programme_members(
+                            store, reference, programme, as_of=day, within=within, known_at=len(events)
+                        )
+                        assert now.members == head.members, (programme, day, within)
         finally:
             store.close()
