@@ -90,6 +90,10 @@ class IdempotencyConflict(TimelineError):
         super().__init__(f"Idempotency key {key!r} was already used for a different request")
 
 
+class LogInconsistent(TimelineError):
+    """What the server showed contradicts what it showed before, or its own proofs (`timeline audit`)."""
+
+
 class ChainBroken(TimelineError):
     def __init__(self, position: int, reason: str) -> None:
         self.position = position

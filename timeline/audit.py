@@ -19,7 +19,7 @@ import msgspec
 
 from events import merkle
 from events.envelope import canonical_bytes
-from events.errors import TimelineError
+from events.errors import LogInconsistent, TimelineError
 from events.heads import SignedHead, head_is_signed, key_id, load_public_key
 from events.reference import SourceDocument
 from events.store import format_time
@@ -27,10 +27,6 @@ from events.types import Event, encode_event
 
 if TYPE_CHECKING:  # httpx costs every CLI command a tenth of a second: imported where a request is made
     import httpx
-
-
-class LogInconsistent(TimelineError):
-    """What the server showed contradicts what it showed before, or its own proofs."""
 
 
 class AuditState(msgspec.Struct, kw_only=True):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response, get
 from litestar.params import FromPath, FromQuery
 
@@ -29,13 +29,23 @@ from api.widget.views import (
     region_view,
 )
 
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
 HOME_REGION = "140700"  # Jinzhong: the region the seeds say most about
-_templates = Environment(
-    loader=FileSystemLoader(STATIC / "templates"),
-    autoescape=select_autoescape(["html"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+
+
+@functools.cache
+def _templates() -> Environment:
+    """The page templates, loaded at the first page asked for: jinja2 costs start-up time."""
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    return Environment(
+        loader=FileSystemLoader(STATIC / "templates"),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 @get("/embed/regions/{code:str}", dependencies=QUERY, include_in_schema=False)
@@ -62,13 +72,17 @@ def render_embed(r: Reader, code: str, query: WidgetQuery, raw_query: dict[str, 
     if page.next_cursor:
         next_url = "?" + urlencode({**raw_query, "cursor": page.next_cursor})
     assert page.region is not None
-    return _templates.get_template("embed.html").render(
-        html_lang=_html_lang(query.lang),
-        name=page.region.name,
-        t=TEXT[query.lang],
-        attrs=attrs,
-        entries=[_embed_entry(e, query.lang) for e in page.entries],
-        next_url=next_url,
+    return (
+        _templates()
+        .get_template("embed.html")
+        .render(
+            html_lang=_html_lang(query.lang),
+            name=page.region.name,
+            t=TEXT[query.lang],
+            attrs=attrs,
+            entries=[_embed_entry(e, query.lang) for e in page.entries],
+            next_url=next_url,
+        )
     )
 
 
@@ -128,16 +142,20 @@ def render_home(r: Reader, region: str | None, lang: str, theme: str) -> str:
         {"code": x.code, "label": f"{getattr(x.name, lang)} ({x.code})", "zh": x.name.zh, "en": x.name.en}
         for x in (region_choices(r.reference, region) if region else [])
     ]
-    return _templates.get_template("home.html").render(
-        html_lang=_html_lang(lang),
-        regions=choices,
-        region=region,
-        lang=lang,
-        theme=theme,
-        snippet=snippet,
-        iframe_snippet=iframe,
-        json_url=f"/widget/regions/{region}.json?lang={lang}",
-        timelinejs_url=f"/timelinejs/regions/{region}.json?lang={lang}",
-        embed_url=f"/embed/regions/{region}?lang={lang}",
-        explorer=explorer_context(r, region, lang, date.today()),
+    return (
+        _templates()
+        .get_template("home.html")
+        .render(
+            html_lang=_html_lang(lang),
+            regions=choices,
+            region=region,
+            lang=lang,
+            theme=theme,
+            snippet=snippet,
+            iframe_snippet=iframe,
+            json_url=f"/widget/regions/{region}.json?lang={lang}",
+            timelinejs_url=f"/timelinejs/regions/{region}.json?lang={lang}",
+            embed_url=f"/embed/regions/{region}?lang={lang}",
+            explorer=explorer_context(r, region, lang, date.today()),
+        )
     )

@@ -12,19 +12,56 @@ one-line message and a non-zero exit code here, in one place:
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 import sys
 from typing import Any
 
 import click
 
-from events.errors import ChainBroken, InvalidEvent, StoreUnavailable, TimelineError
-from timeline.audit import LogInconsistent
+from events.errors import ChainBroken, InvalidEvent, LogInconsistent, StoreUnavailable, TimelineError
 
 REFUSED, CHAIN_BROKEN, DATABASE_UNUSABLE = 1, 3, 4
 
 
+# Each command's module. A module is imported only when one of its commands runs (or help lists
+# them all): `timeline serve` need not import the curation, audit or webhook code.
+COMMANDS = {
+    "append": "log",
+    "audit": "audit",
+    "backup": "ops",
+    "backups": "ops",
+    "export": "transfer",
+    "extract": "curation",
+    "import": "transfer",
+    "init": "log",
+    "jobs": "ops",
+    "load": "seeds",
+    "log": "log",
+    "members": "views",
+    "rebuild": "views",
+    "region": "views",
+    "regions": "regions",
+    "restore": "ops",
+    "scheduler": "ops",
+    "serve": "serve",
+    "sources": "curation",
+    "status": "views",
+    "verify": "log",
+    "webhooks": "webhooks",
+}
+
+
 class TimelineGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            importlib.import_module(f"timeline.cli.{module}")  # its commands attach to `main`
+        return super().get_command(ctx, cmd_name)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -68,18 +105,3 @@ def advice(error: sqlite3.Error) -> str:
 @click.version_option(package_name="reform-timeline")
 def main() -> None:
     """reform-timeline: an event-sourced timeline of public-health reform milestones."""
-
-
-# Command modules attach themselves to `main` when imported.
-from timeline.cli import (  # noqa: E402,F401
-    audit,
-    curation,
-    log,
-    ops,
-    regions,
-    seeds,
-    serve,
-    transfer,
-    views,
-    webhooks,
-)
