@@ -10,13 +10,11 @@ cached costs no query at all.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 
-import msgspec
 from litestar import Request
 from litestar.di import NamedDependency
 
@@ -139,8 +137,7 @@ class Views:
             signed = None
         states = tuple(projection_states(store))
         fresh = Reference(store.db)
-        catalogues = msgspec.json.encode([fresh.regions(), fresh.programmes(), fresh.sources()])
-        fingerprint = hashlib.blake2b(catalogues, digest_size=8).digest()
+        fingerprint = fresh.fingerprint()
         # Keep the same Reference (and the projections' caches keyed on it) while unchanged.
         if previous is not None and previous.tag.endswith(fingerprint):
             fresh = previous.reference

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import msgspec
 import pytest
 from litestar.testing import TestClient
 
@@ -13,7 +14,9 @@ import api.caching
 from api.caching import ViewCache
 from api.context import Api
 from events.errors import StoreUnavailable
+from events.reference import Reference
 from events.store import EventStore
+from events.types import Text
 from tests.test_api_support import AUTH, ID, new_event, open_client, seeded_settings
 
 PROBLEM = "application/problem+json"
@@ -49,6 +52,20 @@ def test_a_get_carries_an_etag_and_answers_304_until_the_log_changes(client: Tes
     changed = client.get("/regions/140781/timeline", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["etag"] != etag
     assert len(changed.json()["entries"]) == 3
+
+
+def test_a_catalogue_edit_outside_the_log_changes_the_etag_and_the_answer(
+    client: TestClient, store: EventStore
+) -> None:
+    first = client.get("/regions/140781")
+    etag = first.headers["etag"]
+    reference = Reference(store.db)
+    region = reference.region("140781")
+    renamed = msgspec.structs.replace(region, name=Text(zh=region.name.zh, en="Renamed"))
+    reference.upsert([renamed])  # another connection; the log's head does not move
+    changed = client.get("/regions/140781", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert "Renamed" in changed.text
 
 
 def test_equal_requests_share_the_cached_body(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
