@@ -28,7 +28,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from events.envelope import NewEvent
-from events.store import SCHEMA, EventStore, _new_event_id
+from events.ids import new_event_id
+from events.sqlite import SCHEMA
+from events.store import EventStore
 from events.types import LongText, MeetingHeld, SourceRef, Text, encode_event
 
 # Goals of issue 20: ours / raw, ours / eventsourcing (single), concurrent / one writer.
@@ -57,7 +59,7 @@ def raw_rows(items: list[NewEvent], start: int) -> list[tuple]:
         rows.append(
             (
                 start + offset,
-                _new_event_id(),
+                new_event_id(),
                 item.stream,
                 1,
                 "meeting_held",

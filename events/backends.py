@@ -6,7 +6,8 @@ import re
 from pathlib import Path
 
 from events.heads import Signer
-from events.store import EventStore, Synchronous
+from events.sqlite import Synchronous
+from events.store import EventStore
 
 URL_SCHEMES = ("postgresql://", "postgres://")
 

@@ -16,7 +16,8 @@ from typing import Literal
 
 import msgspec
 
-from events.store import EventStore, format_time, parse_time, utc_now
+from events.store import EventStore
+from events.times import format_time, parse_time, utc_now
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS webhook_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);

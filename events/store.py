@@ -1,4 +1,8 @@
-"""The append-only event log in SQLite: the only module that touches the `events` table."""
+"""The append-only event log in SQLite: the only code that writes the `events` table.
+
+`EventStore` appends here; reading (`events.reads`) and proving (`events.proofs`: the tree,
+signed heads, verification) are its mixins; the file's schema and opening are `events.sqlite`.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,8 @@ import logging
 import os
 import sqlite3
 import threading
-import time
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal, NamedTuple
-from uuid import UUID
 
 import msgspec
 import sqlite_utils
@@ -21,134 +21,39 @@ from events import merkle
 from events.envelope import (
     GENESIS_HASH,
     AppendResult,
-    Head,
-    Integrity,
     NewEvent,
-    RecordedEvent,
     canonical_bytes,
     chain_hash,
 )
 from events.errors import (
-    ChainBroken,
     ConcurrencyError,
-    DamagedEvent,
     DuplicateEventId,
     IdempotencyConflict,
     StoreUnavailable,
-    UnknownReference,
 )
 from events.group_commit import Committer, Request, committer_for
-from events.heads import SignedHead, Signer, write_head_file
+from events.heads import Signer
+from events.ids import new_event_ids
+from events.proofs import Edge, LogProofs
+from events.reads import LogReads
 from events.reference import Reference
-from events.tree import MissingNodes, SqliteTree
+from events.sqlite import INSERT, SCHEMA, Synchronous, connect
+from events.times import format_time, utc_now
+from events.tree import SqliteTree
 from events.types import (
     TYPES_BY_TAG,
     CatalogueEvent,
     Event,
     SourceRegistered,
-    decode_event,
     encode_event,
 )
-from events.upcasting import upcast
-from events.verification import walk
 
 log = logging.getLogger("events.store")
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
-    position INTEGER PRIMARY KEY,
-    event_id TEXT NOT NULL UNIQUE,
-    stream TEXT NOT NULL,
-    version INTEGER NOT NULL,
-    type TEXT NOT NULL,
-    schema_version INTEGER NOT NULL,
-    occurred TEXT,
-    recorded_at TEXT NOT NULL,
-    payload TEXT NOT NULL,
-    source TEXT NOT NULL,
-    prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    UNIQUE (stream, version)
-);
-CREATE TABLE IF NOT EXISTS idempotency (
-    key TEXT PRIMARY KEY,
-    request_hash TEXT NOT NULL,
-    first_position INTEGER NOT NULL,
-    last_position INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS integrity (
-    id INTEGER PRIMARY KEY CHECK (id = 1),
-    verified_position INTEGER NOT NULL DEFAULT 0,
-    verified_at TEXT,
-    broken_position INTEGER,
-    broken_reason TEXT,
-    broken_at TEXT
-);
-INSERT OR IGNORE INTO integrity (id) VALUES (1);
-CREATE TRIGGER IF NOT EXISTS events_refuse_update BEFORE UPDATE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: UPDATE refused'); END;
-CREATE TRIGGER IF NOT EXISTS events_refuse_delete BEFORE DELETE ON events
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: DELETE refused'); END;
--- INSERT OR REPLACE deletes the row it replaces without firing DELETE triggers: refuse any
--- insert at a position the log already has (one seek to the end of the table per row).
-CREATE TRIGGER IF NOT EXISTS events_refuse_replace BEFORE INSERT ON events
-WHEN NEW.position <= (SELECT max(position) FROM events)
-BEGIN SELECT RAISE(ABORT, 'the event log is append-only: a position is never written twice'); END;
-"""
-
-COLUMNS = (
-    "position, event_id, stream, version, type, schema_version, occurred, recorded_at, "
-    "payload, source, prev_hash, hash"
-)
-INSERT = f"INSERT INTO events ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-Synchronous = Literal["OFF", "NORMAL", "FULL", "EXTRA"]
-PAGE = 5000
 
 _encode = msgspec.json.Encoder().encode
 
 
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-def format_time(moment: datetime) -> str:
-    """Transaction times as fixed-width RFC 3339 UTC, so text order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
-
-
-def connect(
-    path: str | Path, *, create: bool = True, synchronous: Synchronous = "FULL"
-) -> sqlite3.Connection:
-    """Open the database in WAL mode, autocommit (transactions are explicit), usable across threads."""
-    path = Path(path)
-    if not create and not path.exists():
-        raise StoreUnavailable(str(path), "no such file (run `timeline init` to create it)")
-    if create and not path.parent.exists():
-        raise StoreUnavailable(str(path), f"the directory {path.parent} does not exist")
-    try:
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={synchronous}")
-        conn.execute("PRAGMA busy_timeout=30000")
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except sqlite3.DatabaseError as e:
-        raise StoreUnavailable(str(path), _open_failure(e)) from e
-    return conn
-
-
-def _open_failure(error: sqlite3.DatabaseError) -> str:
-    """Why a database could not be opened: WAL mode writes beside it, so a full disk shows here."""
-    code = getattr(error, "sqlite_errorcode", 0) & 0xFF
-    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN, sqlite3.SQLITE_READONLY):
-        return f"cannot write beside it ({error}): is the disk full or the folder read-only?"
-    return f"not a usable SQLite database ({error})"
-
-
-class EventStore:
+class EventStore(LogReads, LogProofs):
     """Append, read and verify the log. One instance per connection; thread-safe via a lock.
 
     The backend-independent rules (numbering, versions, chain, idempotency, tree, heads) live
@@ -181,8 +86,8 @@ class EventStore:
         # What the group path's appends read first (integrity, last row, tree edge), as this
         # connection left them at its last append's commit, with the data_version then; and the
         # same as the running transaction has them (`_live`). See `_known_state`.
-        self._cached: tuple[int, _Edge] | None = None
-        self._live: _Edge | None = None
+        self._cached: tuple[int, Edge] | None = None
+        self._live: Edge | None = None
 
     @property
     def head_path(self) -> Path | None:
@@ -357,7 +262,7 @@ class EventStore:
                 [idempotency_key, request_hash, rows[0][0], rows[-1][0]],
             )
         last = rows[-1]
-        self._live = _Edge((last[0], last[11], last[7]), frontier.size, tuple(frontier.nodes))
+        self._live = Edge((last[0], last[11], last[7]), frontier.size, tuple(frontier.nodes))
         result = AppendResult(
             first_position=rows[0][0], last_position=rows[-1][0], event_ids=[row[1] for row in rows]
         )
@@ -456,7 +361,7 @@ class EventStore:
         # Transaction time never runs backwards along the log, even if the clock does.
         recorded_at = max(format_time(utc_now()), last_time)
         versions = self._batch_versions(encoded)
-        fresh_ids = iter(_new_event_ids(sum(1 for item, _ in encoded if not item.event_id)))
+        fresh_ids = iter(new_event_ids(sum(1 for item, _ in encoded if not item.event_id)))
         rows, leaves = [], []
         for item, payload in encoded:
             stream, event = item.stream, item.event
@@ -552,79 +457,6 @@ class EventStore:
                 return row[1]
         return rows[0][1]  # pragma: no cover - the index named a duplicate we cannot find
 
-    def _grow_tree(self, size: int, leaves: list[bytes]) -> merkle.Frontier:
-        """Store the tree's new nodes in the append transaction; a database from before the
-        tree gets the missing part built from its rows first."""
-        live = self._live
-        if live is not None and live.size == size:  # the edge as the last append left it
-            frontier = merkle.Frontier()
-            frontier.size, frontier.nodes = size, list(live.nodes)
-            completed: list[tuple[merkle.Node, bytes]] = []
-            for leaf in leaves:
-                completed.extend(frontier.append(leaf))
-            self.tree.store(completed)
-            return frontier
-        try:
-            return self.tree.grow(size, leaves)
-        except MissingNodes:
-            self._build_tree(size)
-            return self.tree.grow(size, leaves)
-
-    def _build_tree(self, size: int) -> None:
-        built = self.tree.leaves_stored(size)
-        frontier = self.tree.frontier(built)
-        while built < size:
-            rows = self._select(
-                "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?", [built, size, PAGE]
-            )
-            completed = []
-            for row in rows:
-                completed.extend(frontier.append(merkle.leaf_hash(canonical_bytes(*row[:10]))))
-            self.tree.store(completed)
-            built = rows[-1][0]
-
-    def _sign_if_due(self, frontier: merkle.Frontier) -> SignedHead | None:
-        """Sign a head of the tree as it will be once this transaction commits."""
-        if self.signer is None or time.monotonic() - self._signed_at < self.head_seconds:
-            return None
-        head = self.signer.sign(frontier.size, frontier.root(), utc_now())
-        self.tree.save_head(head)
-        self._signed_at = time.monotonic()
-        return head
-
-    def _publish(self, head: SignedHead | None) -> None:
-        """Write the committed head beside the database. The events are committed whatever
-        happens here, so a failure is logged, not raised (`verify` reports a stale file)."""
-        if head is None or self.head_path is None:
-            return
-        try:
-            write_head_file(self.head_path, head)
-        except OSError as e:
-            log.error("could not write the signed head to %s: %s", self.head_path, e)
-
-    def sign_head(self) -> SignedHead | None:
-        """Sign a head for events appended since the last one (the scheduled job with
-        `head_seconds`); None when there is no signer or nothing new."""
-        if self.signer is None:
-            return None
-        with self._lock:
-            self._begin_write()
-            try:
-                size = self._head_position()
-                latest = self.tree.latest_head()
-                signed = None
-                if size and (latest is None or latest.size < size):
-                    self._signed_at = -float("inf")
-                    signed = self._sign_if_due(self._grow_tree(size, []))
-                self.conn.execute("COMMIT")
-            except BaseException as e:
-                self._roll_back(e)
-                raise
-        self._publish(signed)
-        if signed is None and latest is not None and self.head_path is not None:
-            self._publish(latest)  # a head file lost or behind the database gets the latest back
-        return signed
-
     def _head_position(self) -> int:
         row = self.conn.execute("SELECT max(position) FROM events").fetchone()
         return row[0] or 0
@@ -647,258 +479,12 @@ class EventStore:
     def _stream_version(self, stream: str) -> int:
         return self._stream_versions({stream})[stream]
 
-    # -- reading -----------------------------------------------------------------------------
-
-    def head(self) -> Head:
-        with self._lock:
-            row = self.conn.execute(
-                "SELECT position, hash, recorded_at FROM events ORDER BY position DESC LIMIT 1"
-            ).fetchone()
-        if row is None:
-            return Head(position=0, hash=GENESIS_HASH, recorded_at=None)
-        return Head(position=row[0], hash=row[1], recorded_at=parse_time(row[2]))
-
     def stream_version(self, stream: str) -> int:
         with self._lock:
             return self._stream_version(stream)
 
-    def read_all(self, after: int = 0, limit: int | None = None) -> Iterator[RecordedEvent]:
-        """Events with position > `after`, in order, fetched in pages."""
-        remaining = limit
-        while remaining is None or remaining > 0:
-            page = PAGE if remaining is None else min(PAGE, remaining)
-            rows = self._select("WHERE position > ? ORDER BY position LIMIT ?", [after, page])
-            if not rows:
-                return
-            for row in rows:
-                yield _recorded(row)
-            after = rows[-1][0]
-            if remaining is not None:
-                remaining -= len(rows)
-            if len(rows) < page:
-                return
-
-    def recorded_rows(self, after: int, upto: int) -> list[tuple]:
-        """Rows as stored (every column, `after < position <= upto`, at most a page): exports."""
-        return self._select(
-            "WHERE position > ? AND position <= ? ORDER BY position LIMIT ?", [after, upto, PAGE]
-        )
-
-    def read_types(
-        self, types: Sequence[str], *, after: int = 0, upto: int | None = None
-    ) -> list[RecordedEvent]:
-        """The events of the given types with `after < position <= upto`, in log order."""
-        marks = ",".join("?" * len(types))
-        upper = "" if upto is None else " AND position <= ?"
-        where = f"WHERE position > ?{upper} AND type IN ({marks}) ORDER BY position"
-        values = [after, *([] if upto is None else [upto]), *types]
-        return [_recorded(r) for r in self._select(where, values)]
-
-    def read_stream(self, stream: str) -> list[RecordedEvent]:
-        return [_recorded(r) for r in self._select("WHERE stream = ? ORDER BY version", [stream])]
-
-    def get(self, event_id: UUID | str) -> RecordedEvent:
-        rows = self._select("WHERE event_id = ?", [str(event_id)])
-        if not rows:
-            raise UnknownReference("event", str(event_id))
-        return _recorded(rows[0])
-
-    def position_at(self, moment: datetime) -> int:
-        """The last position recorded at or before `moment` (0 if none): `known_at` as a time."""
-        with self._lock:
-            row = self.conn.execute(
-                "SELECT max(position) FROM events WHERE recorded_at <= ?", [format_time(moment)]
-            ).fetchone()
-        return row[0] or 0
-
-    def _select(self, where: str, params: list) -> list[tuple]:
-        with self._lock:
-            return self.conn.execute(f"SELECT {COLUMNS} FROM events {where}", params).fetchall()
-
-    # -- integrity ---------------------------------------------------------------------------
-
-    def integrity(self) -> Integrity:
-        with self._lock:
-            row = self.conn.execute(
-                "SELECT verified_position, verified_at, broken_position, broken_reason, broken_at "
-                "FROM integrity WHERE id = 1"
-            ).fetchone()
-        if row is None:
-            return Integrity(verified_position=0, verified_at=None)
-        return Integrity(
-            verified_position=row[0],
-            verified_at=parse_time(row[1]) if row[1] else None,
-            broken_position=row[2],
-            broken_reason=row[3],
-            broken_at=parse_time(row[4]) if row[4] else None,
-        )
-
-    def check_integrity(self, *, full: bool = False) -> Integrity:
-        """Verify the chain (from the last verified position, or from the start with `full`)
-        and record the outcome. A break puts a hold on writes; a clean full walk lifts it."""
-        verified = self.integrity().verified_position
-        after = 0 if full else verified
-        now = format_time(utc_now())
-        try:
-            head = self.verify(after=after, catalogues=full)
-            if head < verified:  # a chain that verifies can still have lost its end
-                raise ChainBroken(
-                    head + 1, f"the log ends at position {head}, but position {verified} was verified before"
-                )
-        except ChainBroken as e:
-            with self._lock:
-                self._cached = None  # written through this connection: data_version will not move
-                self.conn.execute(
-                    "UPDATE integrity SET broken_position = ?, broken_reason = ?, broken_at = ? WHERE id = 1",
-                    [e.position, e.reason, now],
-                )
-            return self.integrity()
-        lift = ", broken_position = NULL, broken_reason = NULL, broken_at = NULL" if full else ""
-        with self._lock:
-            self._cached = None  # as above
-            self.conn.execute(
-                f"UPDATE integrity SET verified_position = ?, verified_at = ?{lift} WHERE id = 1",
-                [head, now],
-            )
-        return self.integrity()
-
-    def _refuse_if_broken(self) -> None:
-        row = self.conn.execute(
-            "SELECT broken_position, broken_reason FROM integrity WHERE id = 1"
-        ).fetchone()
-        if row and row[0] is not None:
-            raise ChainBroken(
-                row[0],
-                f"{row[1]}; writes are refused until an operator restores a backup "
-                "or a full `timeline verify` passes",
-            )
-
-    def verify(self, after: int = 0, *, catalogues: bool = False) -> int:
-        """Walk the log from `after` to the head; return the head position.
-
-        Raises ChainBroken naming the first position whose hash, link, numbering or Merkle node
-        is wrong, that no longer matches a signed head, or past the end of a shorter log than a
-        signed head covers (see `events.verification`).
-        """
-        self._complete_tree()
-        with self._lock:
-            return walk(
-                self.conn,
-                after=after,
-                public=self.signer.public if self.signer else None,
-                head_file=self.head_path,
-                catalogues=catalogues,
-            )
-
-    def _complete_tree(self) -> None:
-        """Build the stored tree for rows written before it existed (older databases)."""
-        with self._lock:
-            size = self._head_position()
-            if not size or self.tree.has_leaf(size - 1):
-                return
-            try:
-                self._begin_write()
-                self._build_tree(size)
-                self.conn.execute("COMMIT")
-            except self._database_errors:  # read-only or damaged: the walk reports what is wrong
-                if self.conn.in_transaction:
-                    self.conn.execute("ROLLBACK")
-
-    # -- the Merkle tree ---------------------------------------------------------------------
-
-    def tree_head(self) -> SignedHead | None:
-        """The latest signed head."""
-        with self._lock:
-            return self.tree.latest_head()
-
-    def tree_root(self, size: int) -> bytes:
-        with self._lock:
-            return self.tree.root(size)
-
-    def inclusion_proof(self, position: int, size: int) -> list[bytes]:
-        """The audit path of the event at `position` in the tree of the first `size` events."""
-        with self._lock:
-            return self.tree.inclusion(position - 1, size)
-
-    def consistency_proof(self, first: int, second: int) -> list[bytes]:
-        with self._lock:
-            return self.tree.consistency(first, second)
-
-    def canonical(self, position: int) -> bytes:
-        """The bytes the event at `position` is hashed as (its leaf is SHA-256(0x00 || these))."""
-        rows = self._select("WHERE position = ?", [position])
-        if not rows:
-            raise UnknownReference("position", str(position))
-        return canonical_bytes(*rows[0][:10])
-
-    def leaf_hash(self, position: int) -> bytes:
-        with self._lock:
-            return self.tree.leaf(position - 1)
-
-
-def _recorded(row: tuple) -> RecordedEvent:
-    type_, schema_version, payload = row[4], row[5], row[8]
-    try:
-        if schema_version == TYPES_BY_TAG[type_].SCHEMA_VERSION:
-            event = decode_event(payload)
-        else:
-            event = upcast(type_, schema_version, payload)
-        return RecordedEvent(
-            position=row[0],
-            event_id=UUID(row[1]),
-            stream=row[2],
-            version=row[3],
-            type=type_,
-            schema_version=schema_version,
-            occurred=row[6],
-            recorded_at=parse_time(row[7]),
-            event=event,
-            prev_hash=row[10],
-            hash=row[11],
-        )
-    except (msgspec.MsgspecError, KeyError, TypeError, ValueError) as e:
-        # Only a row changed behind the log's back gets here: appends encode what they decode.
-        raise DamagedEvent(row[0], str(e)[:200]) from e
-
 
 _SCHEMA_VERSIONS = {tag: cls.SCHEMA_VERSION for tag, cls in TYPES_BY_TAG.items()}
-
-
-def _new_event_id() -> str:
-    """A time-ordered UUID (version 7, RFC 9562) as text.
-
-    Ids that grow with time keep inserts into the event_id index at its right edge, which is
-    what makes bulk imports fast; it is also several times cheaper than str(uuid.uuid4()).
-    """
-    raw = bytearray((time.time_ns() // 1_000_000).to_bytes(6, "big") + os.urandom(10))
-    raw[6] = (raw[6] & 0x0F) | 0x70
-    raw[8] = (raw[8] & 0x3F) | 0x80
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-class _Edge(NamedTuple):
-    """Where the log ends: its last row's (position, hash, recorded_at) and the tree's edge."""
-
-    last_row: tuple[int, str, str]
-    size: int
-    nodes: tuple[tuple[int, bytes], ...]
-
-
-def _new_event_ids(count: int) -> list[str]:
-    """`count` ids as `_new_event_id` makes them, with one clock read and one draw of random
-    bytes for the whole batch (a third of the cost of one call each)."""
-    stamp = (time.time_ns() // 1_000_000).to_bytes(6, "big").hex()
-    head = f"{stamp[:8]}-{stamp[8:12]}-7"
-    noise = os.urandom(10 * count).hex()
-    ids = []
-    for k in range(0, 20 * count, 20):
-        r = noise[k : k + 20]  # bytes 6 to 15: version nibble, then the variant's two bits
-        ids.append(f"{head}{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:20]}")
-    return ids
-
-
-_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
 
 
 def _chunks(items: Iterable[NewEvent], size: int) -> Iterator[list[NewEvent]]:

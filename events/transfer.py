@@ -15,7 +15,8 @@ import msgspec
 
 from events.envelope import GENESIS_HASH, canonical_bytes, chain_hash
 from events.errors import ChainBroken, TimelineError
-from events.store import COLUMNS, EventStore
+from events.sqlite import COLUMNS
+from events.store import EventStore
 from events.types import TYPES_BY_TAG, Event, decode_event
 from events.upcasting import upcast
 

@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
-from events.store import connect
+from events.sqlite import connect
 
 
 class HeadWatcher(Protocol):

@@ -26,7 +26,8 @@ from msgspec import Meta
 from events.envelope import NewEvent, RecordedEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Reference
-from events.store import EventStore, format_time, parse_time
+from events.store import EventStore
+from events.times import format_time, parse_time
 from events.types import (
     MILESTONE_TYPES,
     WEBHOOK_TYPES,

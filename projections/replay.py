@@ -24,7 +24,8 @@ from typing import Any
 from tqdm import tqdm
 
 from events.errors import StoreUnavailable
-from events.store import EventStore, connect
+from events.sqlite import connect
+from events.store import EventStore
 from projections.base import MAX_POSITION, ApplyContext, Projection, table_names, write_transaction
 from projections.checkpoints import META
 from projections.errors import RebuildSuperseded

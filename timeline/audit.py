@@ -22,7 +22,7 @@ from events.envelope import canonical_bytes
 from events.errors import LogInconsistent, TimelineError
 from events.heads import SignedHead, head_is_signed, key_id, load_public_key
 from events.reference import SourceDocument
-from events.store import format_time
+from events.times import format_time
 from events.types import Event, encode_event
 
 if TYPE_CHECKING:  # httpx costs every CLI command a tenth of a second: imported where a request is made

@@ -11,7 +11,8 @@ from pathlib import Path
 import msgspec
 
 from events.errors import StoreUnavailable
-from events.store import EventStore, utc_now
+from events.store import EventStore
+from events.times import utc_now
 
 _NAME = re.compile(r"^timeline-\d{8}T\d{6}\d{6}Z-p\d+\.db$")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import msgspec
 
 from events.errors import TimelineError
-from events.store import format_time, parse_time, utc_now
+from events.times import format_time, parse_time, utc_now
 from timeline.backup import backup, list_backups, taken_at
 from timeline.database import open_store
 from timeline.drop import import_drop_folder

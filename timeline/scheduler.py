@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from events.store import connect
+from events.sqlite import connect
 from timeline.jobs import (
     JobStatus,
     enabled_jobs,

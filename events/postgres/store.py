@@ -21,7 +21,8 @@ from events.postgres.connection import PgConnection, redact
 from events.postgres.schema import SCHEMA
 from events.postgres.tree import PgTree
 from events.postgres.watch import CHANNEL
-from events.store import COLUMNS, INSERT, EventStore
+from events.sqlite import COLUMNS, INSERT
+from events.store import EventStore
 
 # One array per column, bound in binary (`%b`): as text, psycopg escapes every element.
 _TYPES = [

@@ -10,7 +10,7 @@ import click
 
 from events.backends import is_postgres
 from events.errors import StoreUnavailable, TimelineError
-from events.store import connect
+from events.sqlite import connect
 from timeline.backup import backup as take_backup
 from timeline.backup import list_backups
 from timeline.backup import restore as restore_backup
