@@ -123,8 +123,8 @@ def bench_single(folder: Path, n: int, rounds: int = 10) -> dict[str, float]:
 _RECORDED: list[type] = []  # eventsourcing registers a class by its topic once per process
 
 
-def eventsourcing_app(folder: Path) -> tuple[object, type]:
-    from eventsourcing.application import Application
+def recorded_aggregate() -> type:
+    """eventsourcing's aggregate for one recorded event, defined once per process."""
     from eventsourcing.domain import Aggregate, event
 
     if not _RECORDED:
@@ -135,14 +135,14 @@ def eventsourcing_app(folder: Path) -> tuple[object, type]:
                 self.payload = payload
 
         _RECORDED.append(Recorded)
+    return _RECORDED[0]
 
-    app = Application(
-        env={
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(folder / "single-es.db"),
-        }
-    )
-    return app, _RECORDED[0]
+
+def eventsourcing_app(folder: Path) -> tuple[object, type]:
+    from eventsourcing.application import Application
+
+    env = {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(folder / "single-es.db")}
+    return Application(env=env), recorded_aggregate()
 
 
 def bench_batches(folder: Path, n: int, size: int = 1000) -> dict[str, float]:

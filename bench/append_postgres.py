@@ -55,18 +55,9 @@ def raw_connection(url: str) -> psycopg.Connection:
 
 
 def eventsourcing_app(url: str) -> tuple[object, type]:
-    from append import _RECORDED  # the Recorded aggregate, registered once per process
+    from append import recorded_aggregate
     from eventsourcing.application import Application
-    from eventsourcing.domain import Aggregate, event
 
-    if not _RECORDED:
-
-        class Recorded(Aggregate):
-            @event("Recorded")
-            def __init__(self, payload: str) -> None:
-                self.payload = payload
-
-        _RECORDED.append(Recorded)
     parts = urlsplit(url)
     app = Application(
         env={
@@ -78,7 +69,7 @@ def eventsourcing_app(url: str) -> tuple[object, type]:
             "POSTGRES_PASSWORD": parts.password or "unused",
         }
     )
-    return app, _RECORDED[0]
+    return app, recorded_aggregate()
 
 
 def bench_single(ours_url: str, raw_url: str, es_url: str, n: int, rounds: int = 10) -> dict[str, float]:

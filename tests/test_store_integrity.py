@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from events import merkle
-from events.envelope import GENESIS_HASH, canonical_bytes, chain_hash
 from events.errors import ChainBroken
 from events.heads import Signer, head_is_signed
 from events.store import EventStore
-from events.tree import node_key
 from tests.conftest import RawLog, new
+from tests.faults.attacks import rewrite_rows
 
 COLUMNS = (
     "position, event_id, stream, version, type, schema_version, occurred, recorded_at, "
@@ -96,23 +95,7 @@ def _drop_triggers(raw: RawLog) -> None:
 def _rewrite_from(raw: RawLog, position: int) -> None:
     """Edit every event from `position` on; recompute the chain and every stored Merkle node."""
     _drop_triggers(raw)
-    rows = raw.execute(f"SELECT {COLUMNS} FROM events ORDER BY position").fetchall()
-    raw.execute("BEGIN")
-    raw.execute("DELETE FROM events")
-    raw.execute("DELETE FROM merkle_nodes")
-    prev, frontier, nodes = GENESIS_HASH, merkle.Frontier(), []
-    for row in rows:
-        row = list(row)
-        if row[0] >= position:
-            row[8] = row[8].replace('"en":"', '"en":"Rewritten ', 1)
-        canonical = canonical_bytes(*row[:10])
-        row[10], row[11] = prev, chain_hash(prev, canonical)
-        prev = row[11]
-        nodes += frontier.append(merkle.leaf_hash(canonical))
-        raw.execute(f"INSERT INTO events ({COLUMNS}) VALUES ({','.join('?' * 12)})", row)
-    for node, digest in nodes:
-        raw.execute("INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)", [node_key(node), digest])
-    raw.execute("COMMIT")
+    rewrite_rows(raw, position)
 
 
 def test_on_postgresql_the_head_file_outside_the_database_catches_a_truncation_with_its_heads_gone(

@@ -7,15 +7,12 @@ import os
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from events import merkle
 from events.envelope import GENESIS_HASH, canonical_bytes, chain_hash
+from events.sqlite import COLUMNS
 from events.tree import node_key
-
-COLUMNS = (
-    "position, event_id, stream, version, type, schema_version, occurred, recorded_at, "
-    "payload, source, prev_hash, hash"
-)
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -44,10 +41,18 @@ def rewrite_history(path: Path, position: int = 10) -> int:
     without the private key: the hash chain and every stored Merkle node."""
     conn = _connect(path)
     drop_triggers(conn)
-    rows = conn.execute(f"SELECT {COLUMNS} FROM events ORDER BY position").fetchall()
-    conn.execute("BEGIN")
-    conn.execute("DELETE FROM events")
-    conn.execute("DELETE FROM merkle_nodes")
+    rewrite_rows(conn, position)
+    conn.close()
+    return position
+
+
+def rewrite_rows(conn: Any, position: int) -> None:
+    """The rewrite itself, through any connection with `execute(sql, params)` (SQLite, or the
+    PostgreSQL adapter), its triggers already out of the way."""
+    rows = conn.execute(f"SELECT {COLUMNS} FROM events ORDER BY position", []).fetchall()
+    conn.execute("BEGIN", [])
+    conn.execute("DELETE FROM events", [])
+    conn.execute("DELETE FROM merkle_nodes", [])
     prev, frontier, nodes = GENESIS_HASH, merkle.Frontier(), []
     for row in rows:
         row = list(row)
@@ -58,10 +63,9 @@ def rewrite_history(path: Path, position: int = 10) -> int:
         prev = row[11]
         nodes += frontier.append(merkle.leaf_hash(canonical))
         conn.execute(f"INSERT INTO events ({COLUMNS}) VALUES ({','.join('?' * 12)})", row)
-    conn.executemany("INSERT INTO merkle_nodes VALUES (?, ?)", [(node_key(n), h) for n, h in nodes])
-    conn.execute("COMMIT")
-    conn.close()
-    return position
+    for node, digest in nodes:
+        conn.execute("INSERT INTO merkle_nodes (id, hash) VALUES (?, ?)", [node_key(node), digest])
+    conn.execute("COMMIT", [])
 
 
 def retitle_source(path: Path, source_id: str = "jinzhong-daily-report-2021-05-19") -> int:
