@@ -51,25 +51,26 @@ class Committer:
         request = Request(payload)
         with self._cond:
             self._queue.append(request)
-            while not request.done and self._leading:
-                self._cond.wait()
-            if request.done:
-                return _outcome(request)
-            self._leading = True
-            group, self._queue = self._queue[: self.max_group], self._queue[self.max_group :]
-        try:
-            write(group)
-        except BaseException as e:  # the whole transaction failed: nobody's events are in
-            for member in group:
-                if member.error is None:
-                    member.error = e
-        finally:
+        while True:  # a leader queued past `max_group` writes on until a group holds its own
             with self._cond:
+                while not request.done and self._leading:
+                    self._cond.wait()
+                if request.done:
+                    return _outcome(request)
+                self._leading = True
+                group, self._queue = self._queue[: self.max_group], self._queue[self.max_group :]
+            try:
+                write(group)
+            except BaseException as e:  # the whole transaction failed: nobody's events are in
                 for member in group:
-                    member.done = True
-                self._leading = False  # a waiting thread takes what queued up meanwhile
-                self._cond.notify_all()
-        return _outcome(request)
+                    if member.error is None:
+                        member.error = e
+            finally:
+                with self._cond:
+                    for member in group:
+                        member.done = True
+                    self._leading = False  # a waiting thread takes what queued up meanwhile
+                    self._cond.notify_all()
 
 
 def _outcome(request: Request) -> Any:

@@ -125,3 +125,30 @@ def test_what_an_append_remembers_gives_way_to_other_connections_writes(db_path:
     assert mine.head().position == 3
     for store in (mine, other):
         store.close()
+
+
+def test_a_leader_whose_append_is_past_the_group_limit_writes_on_until_its_own_is_in() -> None:
+    """More waiting appends than one group holds: every caller returns its own result, and
+    never before a group with its append was written (a leader queued past the limit used to
+    return with nothing written)."""
+    committer = Committer(max_group=2)
+    written: list[int] = []
+
+    def write(group: list[Request]) -> None:
+        time.sleep(0.005)  # the others queue up meanwhile
+        for request in group:
+            written.append(request.payload)
+            request.result = request.payload
+
+    results: dict[int, object] = {}
+
+    def append(n: int) -> None:
+        results[n] = committer.submit(n, write)
+
+    threads = [threading.Thread(target=append, args=(n,)) for n in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == {n: n for n in range(40)}
+    assert sorted(written) == list(range(40))  # each written exactly once
