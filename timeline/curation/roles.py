@@ -42,6 +42,8 @@ class Roles:
 
 
 class RoleReader:
+    """Reads the roles of a sentence's regions; built once per rule set and gazetteer."""
+
     def __init__(self, words: RoleWords, regions: Mapping[str, Region]) -> None:
         self.words = words
         self.regions = regions
@@ -88,13 +90,14 @@ class RoleReader:
         """Government bodies in the sentence, each as a mention of the region it stands for."""
         found: list[Placed] = []
         for match in self.bodies.finditer(sentence) if self.bodies else ():
-            code = self._level_of(self.body_level[match.group()], match.group(), context)
+            code = self._level_of(self.body_level[match.group()], context)
             if code is not None:
                 start, end = offset + match.start(), offset + match.end()
                 found.append((RegionMention(start, end, match.group(), code, (code,)), code))
         return found
 
-    def _level_of(self, level: str, body: str, context: str | None) -> str | None:
+    def _level_of(self, level: str, context: str | None) -> str | None:
+        """The region a body of `level` stands for in a document published by `context`."""
         if level == "nation":
             return next((c for c, r in self.regions.items() if r.kind == "nation"), None)
         region = self.regions.get(context or "")
