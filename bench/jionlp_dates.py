@@ -71,7 +71,8 @@ def main() -> int:
     base = time.mktime(published.timetuple()) + 12 * 3600  # noon of the publication day
     reader = DateReader(load_date_rules(ROOT / "seeds"))
     rows = []
-    for text, edtf in cases():
+    listed = cases()
+    for text, edtf in listed:
         expected = parse_edtf(edtf)
         want = (expected.earliest, expected.latest)
         answer = theirs(jionlp.parse_time, text, base)
@@ -81,8 +82,8 @@ def main() -> int:
     for text, edtf, mine, right, answer in rows:
         shown = "cannot parse" if answer is None else f"{answer[0]} – {answer[1]}"
         print(f"{text:{width}} {edtf:24} {'yes' if mine else 'NO':5} {'yes' if right else 'no':7} {shown}")
-    ours_s = _best(lambda: [reader.find(t, published=published) for t, _ in cases()])
-    theirs_s = _best(lambda: [theirs(jionlp.parse_time, t, base) for t, _ in cases()])
+    ours_s = _best(lambda: [reader.find(t, published=published) for t, _ in listed])
+    theirs_s = _best(lambda: [theirs(jionlp.parse_time, t, base) for t, _ in listed])
     n = len(rows)
     print(
         f"\nright: ours {sum(r[2] for r in rows)}/{n}, jionlp {sum(r[3] for r in rows)}/{n}; "

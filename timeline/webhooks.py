@@ -35,6 +35,8 @@ MAX_DELAY = 24 * 3600.0
 CHUNK = 500  # log events turned into messages per read
 RUN_SECONDS = 30.0  # one run sends for at most this long; the next run goes on
 _encode = msgspec.json.Encoder().encode
+# The scheduler process runs this job on one database for its lifetime: keep what was read.
+_DOUBTS: dict[str, DoubtLog] = {}
 
 
 class Body(msgspec.Struct, frozen=True):
@@ -73,7 +75,8 @@ def queue_changes(store: EventStore) -> int:
     after = max(deliveries.cursor(store), min(s.position for s in active))
     reference = Reference(store.db)
     filters = {s.id: _filters(s) for s in active}
-    doubts = DoubtLog().until(store, head) if after < head else None  # dates as the timeline's
+    # Dates as the timeline's: each run reads only the doubts logged since the last one.
+    doubts = _DOUBTS.setdefault(store.path, DoubtLog()).until(store, head) if after < head else None
     queued = 0
     while after < head:
         upto = min(head, after + CHUNK)
