@@ -17,7 +17,9 @@ from typing import Any, ClassVar, NamedTuple, Protocol
 import msgspec
 
 from events.dates import PRECISION_RANK, FuzzyDate, parse_edtf
+from events.dialect import begin_snapshot, begin_write
 from events.store import EventStore
+from projections.dialect import WRITE_LOCK
 from projections.log import LogEvent
 from projections.regions import RegionTree
 
@@ -124,10 +126,10 @@ def connection_of(source: Db) -> tuple[sqlite3.Connection, Any]:
 
 @contextmanager
 def write_transaction(source: Db) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+    """A transaction holding the projections' write slot, rolled back on any exception."""
     conn, lock = connection_of(source)
     with lock:
-        conn.execute("BEGIN IMMEDIATE")
+        begin_write(conn, WRITE_LOCK)
         try:
             yield conn
         except BaseException:
@@ -145,7 +147,7 @@ def read_snapshot(source: Db) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:  # the caller's transaction already is one snapshot
             yield conn
             return
-        conn.execute("BEGIN")
+        begin_snapshot(conn)
         try:
             yield conn
         finally:

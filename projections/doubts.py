@@ -21,6 +21,7 @@ from datetime import date
 import msgspec
 
 from events.dates import parse_edtf
+from events.dialect import replace_sql
 from events.errors import InvalidDate
 from events.types import Milestone, SourceDated
 from projections.log import LogEvent
@@ -90,7 +91,7 @@ def record(conn: sqlite3.Connection, table: str, doubts: Doubts, logged: LogEven
     assert isinstance(event, SourceDated)
     doubt = Doubt(logged.position, logged.event_id, logged.recorded_at, event)
     conn.execute(
-        f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+        replace_sql(table, ("position", "event_id", "recorded_at", "payload")),
         [doubt.position, doubt.event_id, doubt.recorded_at, msgspec.json.encode(event).decode()],
     )
     doubts.add(doubt)

@@ -23,6 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from events.dialect import rename_table, replace_sql, table_definition, table_exists
 from events.errors import StoreUnavailable
 from events.sqlite import connect
 from events.store import EventStore
@@ -118,12 +119,12 @@ def _start(store: EventStore, chosen: Sequence[Projection], tree: RegionTree, to
             conn.execute(statement)
         for p in chosen:
             conn.execute(
-                "INSERT OR REPLACE INTO projection_builds VALUES (?, ?, ?, 0, ?)",
-                [p.name, token, p.version, p.fingerprint(tree)],
+                replace_sql("projection_builds", ("name", "token", "version", "position", "fingerprint")),
+                [p.name, token, p.version, 0, p.fingerprint(tree)],
             )
             for table, columns in p.tables.items():
                 conn.execute(f"DROP TABLE IF EXISTS {table}{NEW}")
-                conn.execute(f"CREATE TABLE {table}{NEW} {columns}")
+                conn.execute(f"CREATE TABLE {table}{NEW} {table_definition(conn, columns)}")
             p.initialise(conn, table_names(p, NEW), tree)
         return head_position(conn)
 
@@ -174,13 +175,11 @@ def _swap(conn: sqlite3.Connection, chosen: Sequence[Projection], tree: RegionTr
     for p in chosen:
         for table in p.tables:
             conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")
-            if conn.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [table]
-            ).fetchone():
-                conn.execute(f"ALTER TABLE {table} RENAME TO {table}{OLD}")
-            conn.execute(f"ALTER TABLE {table}{NEW} RENAME TO {table}")
+            if table_exists(conn, table):
+                rename_table(conn, table, f"{table}{OLD}")
+            rename_table(conn, f"{table}{NEW}", table)
         conn.execute(
-            "INSERT OR REPLACE INTO projection_checkpoints VALUES (?, ?, ?, ?)",
+            replace_sql("projection_checkpoints", ("name", "version", "position", "fingerprint")),
             [p.name, p.version, position, p.fingerprint(tree)],
         )
         conn.execute("DELETE FROM projection_builds WHERE name = ?", [p.name])

@@ -23,6 +23,7 @@ from typing import Any
 import msgspec
 
 from events.dates import parse_edtf
+from events.dialect import replace_sql
 from events.submissions import apply_changes
 from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event, encode_event
 from projections import doubts
@@ -274,16 +275,20 @@ class StatusBatch:
             conn.executemany(f"UPDATE {table} SET known_to = ? WHERE seg_id = ?", self.closed)
         if self.amended:
             conn.executemany(
-                f"INSERT OR REPLACE INTO {names['status_amended']} VALUES (?, ?, ?, ?, ?)",
+                replace_sql(
+                    names["status_amended"], ("position", "version", "retracted", "payload", "corrections")
+                ),
                 list(self.amended.values()),
             )
         if self.evidence:
             conn.executemany(
-                f"INSERT OR IGNORE INTO {names['status_evidence']} VALUES (?, ?)", list(self.evidence.items())
+                f"INSERT INTO {names['status_evidence']} VALUES (?, ?) ON CONFLICT DO NOTHING",
+                list(self.evidence.items()),
             )
         if self.new_statuses:
             conn.executemany(
-                f"INSERT OR IGNORE INTO {names['status_pairs']} VALUES (?, ?, ?)", sorted(self.new_statuses)
+                f"INSERT INTO {names['status_pairs']} VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                sorted(self.new_statuses),
             )
         self.rows, self.copies, self.closed, self.amended, self.new_statuses = held, {}, [], {}, set()
         self.evidence = {}

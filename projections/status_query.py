@@ -115,7 +115,9 @@ def _current_members(
     iso = day.isoformat()
     values: list[str] = [programme, iso, iso]
     if span is not None:
-        sql += f" AND (i.region BETWEEN ? AND ? OR i.region IN ({','.join('?' * len(above))}))"
+        # (No empty `IN ()`: SQLite takes it, PostgreSQL does not.)
+        inherited = f" OR i.region IN ({','.join('?' * len(above))})" if above else ""
+        sql += f" AND (i.region BETWEEN ? AND ?{inherited})"
         values += [*span, *above]
     with read_snapshot(store) as conn:
         checkpoint = checkpoint_of(conn, "programme_status")

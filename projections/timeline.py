@@ -27,10 +27,12 @@ from typing import Any, ClassVar
 
 import msgspec
 
+from events.dialect import replace_sql
 from events.submissions import apply_changes
 from events.types import Milestone, MilestoneCorrected, MilestoneRetracted, decode_event
 from projections import doubts
 from projections.base import ApplyContext, placement
+from projections.dialect import insert_fanned_out
 from projections.log import CORRECTED, MILESTONE_TAGS, RETRACTED, LogEvent, read_by_ids
 from projections.regions import RegionTree
 
@@ -114,7 +116,8 @@ class TimelineProjection:
             for scope in (code, *tree.ancestors(code))
             if tree.has_children(scope)
         ]
-        conn.executemany(f"INSERT OR IGNORE INTO {names['timeline_lineage']} VALUES (?, ?)", rows)
+        lineage = names["timeline_lineage"]
+        conn.executemany(f"INSERT INTO {lineage} VALUES (?, ?) ON CONFLICT DO NOTHING", rows)
 
     def finish(self, conn: sqlite3.Connection, names: dict[str, str], ctx: ApplyContext) -> None:
         pass
@@ -322,15 +325,8 @@ class _Batch:
         names, conn = self.names, self.conn
         scope, versions = names["timeline_scope"], names["timeline_versions"]
         if self.scope:
-            first = conn.execute(f"SELECT coalesce(max(rowid), 0) FROM {scope}").fetchone()[0]
-            conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.scope)
-            # Fan the batch's rows out to the regions above, in one statement.
-            conn.execute(
-                f"INSERT INTO {scope} SELECT l.scope, s.sort_key, s.vid, s.type, "
-                f"s.retracted, s.earliest, s.latest, s.role FROM {scope} s "
-                f"JOIN {names['timeline_lineage']} l ON l.region = s.scope WHERE s.rowid > ?",
-                [first],
-            )
+            # The batch's rows and their copies for the regions above.
+            insert_fanned_out(conn, scope, names["timeline_lineage"], self.scope)
         if self.spread:
             conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self.spread)
         if self.versions:
@@ -343,5 +339,5 @@ class _Batch:
             )
         if self.heads:
             conn.executemany(
-                f"INSERT OR REPLACE INTO {names['timeline_heads']} VALUES (?, ?)", list(self.heads.items())
+                replace_sql(names["timeline_heads"], ("position", "vid")), list(self.heads.items())
             )

@@ -1,0 +1,68 @@
+"""What the portable SQL of the log's neighbours says differently to SQLite and to PostgreSQL.
+
+Projections, webhook deliveries and job records write SQL both engines run (`?` placeholders,
+which `events.postgres.connection` translates; `ON CONFLICT` upserts, which both speak). What is
+not portable is here: column types (SQLite's INTEGER is 64-bit, PostgreSQL's 32-bit), how a
+writer takes a write slot, how a reader gets one snapshot across statements, and the catalogue
+of tables. The connection's type says which engine it is.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from typing import Any
+
+
+def is_sqlite(conn: Any) -> bool:
+    return isinstance(conn, sqlite3.Connection)
+
+
+def table_definition(conn: Any, columns: str) -> str:
+    """The text after `CREATE TABLE <name>` for this engine (written in SQLite's words)."""
+    if is_sqlite(conn):
+        return columns
+    return re.sub(r"\bINTEGER\b", "BIGINT", columns).replace("WITHOUT ROWID", "")
+
+
+def begin_write(conn: Any, lock: int) -> None:
+    """Begin a transaction that holds a write slot until it ends: SQLite's one write lock, or on
+    PostgreSQL the transaction-level advisory lock `lock` (a 64-bit key naming what it guards),
+    so writers of the same tables on several nodes queue as SQLite's do."""
+    if is_sqlite(conn):
+        conn.execute("BEGIN IMMEDIATE")
+    else:
+        conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({lock:d})")
+
+
+def begin_snapshot(conn: Any) -> None:
+    """Begin a transaction whose statements all read one snapshot."""
+    # PostgreSQL's default (READ COMMITTED) takes a new snapshot per statement.
+    conn.execute("BEGIN" if is_sqlite(conn) else "BEGIN ISOLATION LEVEL REPEATABLE READ")
+
+
+def table_exists(conn: Any, name: str) -> bool:
+    if is_sqlite(conn):
+        sql = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"
+    else:
+        sql = "SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = current_schema() AND tablename = ?"
+    return conn.execute(sql, [name]).fetchone() is not None
+
+
+def rename_table(conn: Any, name: str, new_name: str) -> None:
+    """Rename a table (inside the caller's transaction: both engines' DDL is transactional)."""
+    conn.execute(f"ALTER TABLE {name} RENAME TO {new_name}")
+    if not is_sqlite(conn):
+        # PostgreSQL names a primary key's index after the table and keeps that name; a new
+        # table named like the old one would collide with it.
+        conn.execute(f"ALTER INDEX IF EXISTS {name}_pkey RENAME TO {new_name}_pkey")
+
+
+def replace_sql(table: str, columns: Sequence[str]) -> str:
+    """Insert a row or replace the one with the same key (the first column)."""
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns[1:])
+    return (
+        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))}) "
+        f"ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
+    )
