@@ -3,19 +3,20 @@
 One message per (milestone change, subscription), keyed by its `webhook-id`, which derives from
 the log position and the subscription: enqueuing the same change twice adds nothing. A message
 is `pending` until a delivery succeeds (`delivered`, for good: it is never sent again, also
-after a restart) or its subscription ends (`abandoned`). Every attempt is logged.
+after a restart) or its subscription ends (`abandoned`). Every attempt is logged. The SQL is
+portable (`events.dialect`): the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 import msgspec
 
+from events.dialect import begin_write, create_tables, replace_sql
 from events.store import EventStore
 from events.times import format_time, parse_time, utc_now
 
@@ -47,6 +48,9 @@ CREATE TABLE IF NOT EXISTS webhook_deliveries (
 CREATE INDEX IF NOT EXISTS webhook_deliveries_by_subscription ON webhook_deliveries (subscription, id);
 CREATE TABLE IF NOT EXISTS webhook_streaks (subscription TEXT PRIMARY KEY, failures INTEGER NOT NULL);
 """
+# The outbox's writers queue on this advisory lock on PostgreSQL (`events.dialect.begin_write`), as
+# on SQLite's write lock: a fixed 64-bit key of its own ("delivers").
+WRITE_LOCK = 0x6465_6C69_7665_7273
 
 
 class Message(msgspec.Struct, frozen=True, kw_only=True):
@@ -88,17 +92,16 @@ def webhook_id(position: int, subscription: str) -> str:
     return f"msg_{position}_{subscription.removeprefix('wh_')}"
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Any) -> None:
     """Create the tables once (a look at the catalogue is cheaper than the script)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'webhook_streaks'").fetchone() is None:
-        conn.executescript(SCHEMA)
+    create_tables(conn, WRITE_LOCK, "webhook_streaks", SCHEMA)
 
 
 @contextmanager
-def _transaction(store: EventStore) -> Iterator[sqlite3.Connection]:
+def _transaction(store: EventStore) -> Iterator[Any]:
     ensure_schema(store.conn)
     with store._lock:  # the store's connection: its users serialise on this lock
-        store.conn.execute("BEGIN IMMEDIATE")
+        begin_write(store.conn, WRITE_LOCK)
         try:
             yield store.conn
             store.conn.execute("COMMIT")
@@ -117,15 +120,13 @@ def cursor(store: EventStore) -> int:
 def enqueue(store: EventStore, messages: list[Message], upto: int, now: float) -> int:
     """Add the messages and move the cursor to `upto`, together; returns how many were new."""
     with _transaction(store) as conn:
-        before = conn.total_changes
-        conn.executemany(
-            "INSERT OR IGNORE INTO webhook_messages "
+        added = conn.executemany(
+            "INSERT INTO webhook_messages "
             "(webhook_id, subscription, position, event, body, state, next_attempt_at) "
-            "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+            "VALUES (?, ?, ?, ?, ?, 'pending', ?) ON CONFLICT (webhook_id) DO NOTHING",
             [(m.webhook_id, m.subscription, m.position, m.event, m.body, now) for m in messages],
-        )
-        added = conn.total_changes - before
-        conn.execute("INSERT OR REPLACE INTO webhook_cursor VALUES (1, ?)", [upto])
+        ).rowcount  # both drivers sum the rows each one inserted
+        conn.execute(replace_sql("webhook_cursor", ["id", "position"]), [1, upto])
     return added
 
 
@@ -152,10 +153,11 @@ def record(store: EventStore, message: Message, attempt: Attempt, retry_at: floa
     number = message.attempts + 1
     at = format_time(utc_now())
     with _transaction(store) as conn:
+        # The next id under the write slot: the log's order, on an engine without rowids too.
         conn.execute(
             "INSERT INTO webhook_deliveries "
-            "(webhook_id, subscription, attempt, attempted_at, outcome, status, error, duration_ms) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "(id, webhook_id, subscription, attempt, attempted_at, outcome, status, error, duration_ms) "
+            "VALUES ((SELECT coalesce(max(id), 0) + 1 FROM webhook_deliveries), ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 message.webhook_id,
                 message.subscription,
@@ -181,7 +183,7 @@ def record(store: EventStore, message: Message, attempt: Attempt, retry_at: floa
         )
         conn.execute(
             "INSERT INTO webhook_streaks VALUES (?, 1) "
-            "ON CONFLICT (subscription) DO UPDATE SET failures = failures + 1",
+            "ON CONFLICT (subscription) DO UPDATE SET failures = webhook_streaks.failures + 1",
             [message.subscription],
         )
         row = conn.execute(

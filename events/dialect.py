@@ -20,10 +20,32 @@ def is_sqlite(conn: Any) -> bool:
 
 
 def table_definition(conn: Any, columns: str) -> str:
-    """The text after `CREATE TABLE <name>` for this engine (written in SQLite's words)."""
+    """The text after `CREATE TABLE <name>` (or a script of them) for this engine, written in
+    SQLite's words; SQLite's REAL is 8 bytes, PostgreSQL's 4 (an epoch in seconds would lose
+    minutes)."""
     if is_sqlite(conn):
         return columns
+    columns = re.sub(r"\bREAL\b", "DOUBLE PRECISION", columns)
     return re.sub(r"\bINTEGER\b", "BIGINT", columns).replace("WITHOUT ROWID", "")
+
+
+def create_tables(conn: Any, lock: int, probe: str, script: str) -> None:
+    """Run `script` (CREATE … IF NOT EXISTS, in SQLite's words) unless the table `probe` exists.
+
+    On PostgreSQL under the write slot `lock`: two sessions creating the same table at once collide
+    on the catalogue (a unique violation) despite IF NOT EXISTS. Outside any transaction."""
+    if table_exists(conn, probe):
+        return
+    if is_sqlite(conn):  # executescript commits first: its DDL takes the write lock itself
+        conn.executescript(script)
+        return
+    begin_write(conn, lock)
+    try:
+        conn.executescript(table_definition(conn, script))
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def begin_write(conn: Any, lock: int) -> None:

@@ -5,6 +5,7 @@ A subscription is the events of its stream `webhook-<id>`: `webhook_subscribed`,
 log (which anyone may read) holds only its SHA-256, the secret itself sits in the table
 `webhook_secrets`. `subscriptions` folds the webhook events of the log into the current list,
 keeping a table of them up to date from the log position it last saw (cheap to call often).
+The SQL is portable (`events.dialect`): the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -14,15 +15,15 @@ import hashlib
 import ipaddress
 import secrets
 import socket
-import sqlite3
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import msgspec
 from msgspec import Meta
 
+from events.dialect import begin_write, create_tables
 from events.envelope import NewEvent, RecordedEvent
 from events.errors import FieldProblem, InvalidEvent, UnknownReference
 from events.reference import Reference
@@ -52,8 +53,11 @@ CREATE TABLE IF NOT EXISTS webhook_subscriptions (
     ended_at TEXT
 );
 CREATE TABLE IF NOT EXISTS webhook_sync (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
-INSERT OR IGNORE INTO webhook_sync VALUES (1, 0);
+INSERT INTO webhook_sync VALUES (1, 0) ON CONFLICT (id) DO NOTHING;
 """
+# Folding the subscriptions queues on this advisory lock on PostgreSQL (`events.dialect.begin_write`),
+# as on SQLite's write lock: a fixed 64-bit key of its own ("webhooks").
+WRITE_LOCK = 0x7765_6268_6F6F_6B73
 WEBHOOK_TAGS = tuple(cls.__struct_config__.tag for cls in WEBHOOK_TYPES)
 MILESTONE_TAGS = frozenset(cls.__struct_config__.tag for cls in MILESTONE_TYPES)
 Status = Literal["active", "removed", "disabled"]
@@ -91,10 +95,9 @@ class Created(msgspec.Struct, frozen=True, kw_only=True):
     secret: str  # shown once, to whoever subscribed
 
 
-def ensure_schema(conn: sqlite3.Connection) -> None:
+def ensure_schema(conn: Any) -> None:
     """Create the tables once (a look at the catalogue is cheaper than the script, and writes nothing)."""
-    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'webhook_sync'").fetchone() is None:
-        conn.executescript(SCHEMA)
+    create_tables(conn, WRITE_LOCK, "webhook_sync", SCHEMA)
 
 
 def new_secret() -> str:
@@ -239,7 +242,7 @@ def _sync(store: EventStore) -> None:
     if not found and head - after < SYNC_STRETCH:
         return
     with store._lock:  # the store's connection: its users serialise on this lock
-        conn.execute("BEGIN IMMEDIATE")
+        begin_write(conn, WRITE_LOCK)
         try:
             if conn.execute("SELECT position FROM webhook_sync WHERE id = 1").fetchone()[0] == after:
                 for recorded in found:
@@ -251,11 +254,12 @@ def _sync(store: EventStore) -> None:
             raise
 
 
-def _apply(conn: sqlite3.Connection, recorded: RecordedEvent) -> None:
+def _apply(conn: Any, recorded: RecordedEvent) -> None:
     event, recorded_at = recorded.event, format_time(recorded.recorded_at)
     if isinstance(event, WebhookSubscribed):
         conn.execute(
-            "INSERT OR IGNORE INTO webhook_subscriptions VALUES (?, ?, ?, ?, 'active', NULL)",
+            "INSERT INTO webhook_subscriptions VALUES (?, ?, ?, ?, 'active', NULL) "
+            "ON CONFLICT (subscription) DO NOTHING",
             [event.subscription, recorded.position, recorded_at, encode_event(event).decode()],
         )
     elif isinstance(event, WebhookRemoved | WebhookDisabled):

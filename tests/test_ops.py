@@ -15,13 +15,22 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from events.backends import is_postgres, open_log
+from events.dialect import table_exists
 from events.errors import ChainBroken
 from events.store import EventStore
-from tests.conftest import new
+from tests.conftest import RawLog, new
 from timeline.backup import backup, list_backups, restore
 from timeline.cli import main
-from timeline.jobs import execute_job, first_run, import_drop_folder, job_statuses, record_run
+from timeline.jobs import enabled_jobs, execute_job, first_run, import_drop_folder, job_statuses, record_run
+from timeline.lease import open_lease
 from timeline.settings import load_settings
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On PostgreSQL the signing key and its heads default to the working folder: not the repo's."""
+    monkeypatch.chdir(tmp_path)
 
 
 def rows(path: Path) -> list[tuple]:
@@ -78,19 +87,31 @@ def test_a_chain_break_holds_writes_and_keeps_reads(store, db_path, tmp_path):
     healed.append([new("later")])
 
 
-def test_verify_job_reports_a_break_found_incrementally(store, db_path):
-    store.append([new(f"s{i}") for i in range(3)])
-    settings = load_settings(environ={}, db=str(db_path))
-    raw = sqlite3.connect(db_path)
-    raw.execute("DROP TRIGGER events_refuse_update")
-    raw.execute("UPDATE events SET occurred = '2001' WHERE position = 3")
-    raw.commit()
+def test_backup_is_not_scheduled_on_postgresql(pg_url, tmp_path):
+    """The database's own tools back it up: the job is off, says why, and refuses if run."""
+    settings = load_settings(environ={}, db=pg_url)
+    assert "backup" not in enabled_jobs(settings)
+    assert {"catch_up", "verify", "verify_full", "webhooks"} <= set(enabled_jobs(settings))
+    assert "backup" in enabled_jobs(load_settings(environ={}, db=str(tmp_path / "t.db")))
+    open_log(pg_url).close()
+    listed = CliRunner().invoke(main, ["jobs", "--run", "backup", "--db", pg_url])
+    assert listed.exit_code == 0, listed.output
+    assert "backup: error" in listed.output and "pg_dump" in listed.output
+    off = [line for line in listed.output.splitlines() if line.startswith("backup ")]
+    assert off and "off" in off[0] and "database's own tools" in off[0]
+
+
+def test_verify_job_reports_a_break_found_incrementally(any_store, log_db, raw_log):
+    any_store.append([new(f"s{i}") for i in range(3)])
+    settings = load_settings(environ={}, db=log_db)
+    raw_log.drop_update_trigger()
+    raw_log.execute("UPDATE events SET occurred = '2001' WHERE position = 3")
     outcome = execute_job("verify", settings)
     assert outcome.result == "error" and "position 3" in outcome.message
-    assert store.integrity().broken_position == 3
+    assert any_store.integrity().broken_position == 3
 
 
-def test_drop_folder_imports_good_files_and_sets_bad_ones_aside(store, db_path, tmp_path):
+def test_drop_folder_imports_good_files_and_sets_bad_ones_aside(any_store, log_db, tmp_path):
     drop = tmp_path / "drop"
     drop.mkdir()
     good = {
@@ -103,61 +124,69 @@ def test_drop_folder_imports_good_files_and_sets_bad_ones_aside(store, db_path, 
     }
     (drop / "a.json").write_text(json.dumps([good, good]))
     (drop / "b.jsonl").write_text(json.dumps(good) + "\n" + json.dumps(good | {"regions": ["1"]}))
-    settings = load_settings(environ={}, db=str(db_path), drop_dir=str(drop))
+    settings = load_settings(environ={}, db=log_db, drop_dir=str(drop))
     assert import_drop_folder(settings) == "imported 1 file(s), rejected 1"
-    assert store.head().position == 2
+    assert any_store.head().position == 2
     assert (drop / "done" / "a.json").exists() and (drop / "failed" / "b.jsonl").exists()
     report = (drop / "failed" / "b.jsonl.error.txt").read_text()
     assert "b.jsonl:2:$.regions[0]" in report
     assert import_drop_folder(settings) == "imported 0 file(s), rejected 0"
 
 
-def test_jobs_command_lists_runs(store, db_path):
-    result = CliRunner().invoke(main, ["jobs", "--run", "verify", "--db", str(db_path)])
+def test_jobs_command_lists_runs(any_store, log_db):
+    result = CliRunner().invoke(main, ["jobs", "--run", "verify", "--db", log_db])
     assert result.exit_code == 0, result.output
     assert "verify: ok" in result.output and "catch_up" in result.output
-    assert "backup" in result.output
+    backup_line = next(line for line in result.output.splitlines() if line.startswith("backup "))
+    assert ("off" in backup_line) == is_postgres(log_db)
+    statuses = job_statuses(RawLog(log_db).conn, ["verify", "catch_up"])
+    assert (statuses[0].runs, statuses[0].owner, statuses[0].result) == (1, "cli", "ok")
+    assert statuses[1].runs == 0
 
 
-def test_a_restart_waits_for_the_full_walk_the_last_passing_one_scheduled(store, db_path):
+def test_a_restart_waits_for_the_full_walk_the_last_passing_one_scheduled(any_store, log_db, tmp_path):
     """A scheduler taking over does not reread the whole log if a full walk passed less than
     `verify_full_seconds` ago; after a failed one (or none) it walks at once."""
-    settings = load_settings(environ={}, db=str(db_path))
-    conn = sqlite3.connect(db_path)
+    settings = load_settings(environ={}, db=log_db)
+    conn = RawLog(log_db).conn
     before = time.time()
     assert first_run("verify_full", settings, conn).timestamp() < before + 5
     record_run(conn, "verify_full", "someone", execute_job("verify_full", settings))
-    conn.commit()
     assert first_run("verify_full", settings, conn).timestamp() > before + settings.verify_full_seconds - 60
     assert first_run("verify", settings, conn).timestamp() < before + 5
-    failed = execute_job("verify_full", load_settings(environ={}, db=str(db_path.with_name("none.db"))))
+    failed = execute_job("verify_full", load_settings(environ={}, db=str(tmp_path / "none.db")))
     record_run(conn, "verify_full", "someone", failed)
-    conn.commit()
     assert failed.result == "error"
     assert first_run("verify_full", settings, conn).timestamp() < before + 5
+    assert job_statuses(conn, ["verify_full"])[0].runs == 2
 
 
-def _start_scheduler(db_path: Path, env: dict[str, str]) -> subprocess.Popen:
+def _start_scheduler(db: str, env: dict[str, str]) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "timeline", "scheduler", "--db", str(db_path)],
+        [sys.executable, "-m", "timeline", "scheduler", "--db", db],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
 
 
-def test_exactly_one_process_runs_the_jobs_and_another_takes_over(store, db_path):
-    store.append([new()])
+def test_exactly_one_process_runs_the_jobs_and_another_takes_over(any_store, log_db, tmp_path):
+    """Three schedulers, one leader; SIGKILL it and exactly one other takes over. On PostgreSQL
+    the lease is the leader's session lock, which the server frees as the process dies: there is
+    no lease row whose expiry the others would wait out."""
+    any_store.append([new()])
     env = os.environ | {
         "TIMELINE_VERIFY_SECONDS": "0.2",
         "TIMELINE_LEASE_SECONDS": "1.5",
         "TIMELINE_CATCHUP_SECONDS": "0.2",
         "TIMELINE_BACKUP_SECONDS": "3600",
-        "TIMELINE_BACKUP_DIR": str(db_path.parent / "backups"),
+        "TIMELINE_BACKUP_DIR": str(tmp_path / "backups"),
+        "TIMELINE_SIGNING_KEY": str(tmp_path / "signing.key"),
     }
-    processes = [_start_scheduler(db_path, env) for _ in range(3)]
+    processes = [_start_scheduler(log_db, env) for _ in range(3)]
+    conn = RawLog(log_db).conn
+    lease = open_lease(load_settings(environ={}, db=log_db), "test", conn)
     try:
-        conn = sqlite3.connect(db_path)
 
         def owners_seen(seconds: float) -> set[str]:
             seen: set[str] = set()
@@ -171,14 +200,19 @@ def test_exactly_one_process_runs_the_jobs_and_another_takes_over(store, db_path
 
         first = owners_seen(3.0)
         assert len(first) == 1  # one leader among three processes
-        leader_pid = int(next(iter(first)).split(":")[1])
+        leader = next(iter(first))
+        assert lease.holder() == leader
         runs_before = job_statuses(conn, ["verify"])[0].runs
         assert runs_before >= 3
-        os.kill(leader_pid, signal.SIGKILL)
+        os.kill(int(leader.split(":")[1]), signal.SIGKILL)
         later = owners_seen(4.0)
         assert later - first, "no process took over after the leader died"
         assert len(later - first) == 1
+        assert lease.holder() == next(iter(later - first))
+        assert table_exists(conn, "scheduler_lease") != is_postgres(log_db)
     finally:
         for process in processes:
             process.kill()
             process.wait(timeout=10)
+        lease.close()
+        conn.close()

@@ -10,11 +10,22 @@ from pathlib import Path
 
 import msgspec
 
-from events.errors import StoreUnavailable
+from events.errors import StoreUnavailable, TimelineError
 from events.store import EventStore
 from events.times import utc_now
 
 _NAME = re.compile(r"^timeline-\d{8}T\d{6}\d{6}Z-p\d+\.db$")
+
+
+class BackupRefused(TimelineError):
+    """A backup asked of a PostgreSQL database: its own tools do that."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "on PostgreSQL, back up with the database's own tools: pg_dump for a logical copy, "
+            "pg_basebackup with WAL archiving for point-in-time recovery (or your provider's "
+            "managed backups); `timeline export FILE` writes a verifiable copy of the log itself"
+        )
 
 
 class BackupResult(msgspec.Struct, frozen=True, kw_only=True):

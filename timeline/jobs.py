@@ -1,20 +1,23 @@
 """The periodic jobs, as plain functions of Settings (tests call them directly), and the record
-of their runs in the database, shared by every process (`timeline jobs`, `/health`)."""
+of their runs in the database, shared by every process (`timeline jobs`, `/health`). The record's
+SQL is portable (`events.dialect`): `conn` is a sqlite3 or an `events.postgres` connection."""
 
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
+from events.backends import is_postgres
+from events.dialect import create_tables
 from events.errors import TimelineError
 from events.times import format_time, parse_time, utc_now
-from timeline.backup import backup, list_backups, taken_at
+from timeline.backup import BackupRefused, backup, list_backups, taken_at
 from timeline.database import open_store
 from timeline.drop import import_drop_folder
 from timeline.logs import Quiet, said
@@ -34,6 +37,8 @@ CREATE TABLE IF NOT EXISTS job_runs (
     runs INTEGER NOT NULL DEFAULT 1
 )
 """
+# Creating `job_runs` on PostgreSQL queues on this advisory lock: a 64-bit key of its own ("job_runs").
+RUNS_LOCK = 0x6A6F_625F_7275_6E73
 
 
 class JobStatus(msgspec.Struct, kw_only=True):
@@ -92,6 +97,8 @@ def sign_head(settings: Settings) -> str:
 
 
 def run_backup(settings: Settings) -> str:
+    if is_postgres(settings.db):
+        raise BackupRefused()
     store = open_store(settings)
     try:
         result = backup(store, settings.backup_dir, keep=settings.backup_keep)
@@ -129,7 +136,7 @@ def interval_of(job: str, settings: Settings) -> float:
     }[job]
 
 
-def first_run(job: str, settings: Settings, conn: sqlite3.Connection | None = None) -> datetime:
+def first_run(job: str, settings: Settings, conn: Any = None) -> datetime:
     """When a job first runs in a scheduler that just took over: now, except a backup while the
     newest one is younger than `backup_seconds` (frequent restarts would otherwise push real
     backups out of `backup_keep`), and the full walk of the log while the last one that passed
@@ -143,15 +150,30 @@ def first_run(job: str, settings: Settings, conn: sqlite3.Connection | None = No
     return max(now, taken_at(backups[-1]) + timedelta(seconds=settings.backup_seconds))
 
 
-def _last_ok_run(conn: sqlite3.Connection, job: str) -> datetime | None:
-    conn.execute(RUNS_SCHEMA)
+def _last_ok_run(conn: Any, job: str) -> datetime | None:
+    ensure_runs(conn)
     row = conn.execute("SELECT last_run_at FROM job_runs WHERE job = ? AND result = 'ok'", [job]).fetchone()
     return parse_time(row[0]) if row else None
 
 
+def ensure_runs(conn: Any) -> None:
+    create_tables(conn, RUNS_LOCK, "job_runs", RUNS_SCHEMA)
+
+
 def enabled_jobs(settings: Settings) -> list[str]:
-    skipped = {"drop_folder": not settings.drop_dir, "sign_head": settings.head_seconds <= 0}
-    return [job for job in JOBS if not skipped.get(job)]
+    return [job for job in JOBS if job not in jobs_off(settings)]
+
+
+def jobs_off(settings: Settings) -> dict[str, str]:
+    """The jobs this deployment does not schedule, each with why."""
+    off = {}
+    if not settings.drop_dir:
+        off["drop_folder"] = "no drop_dir set"
+    if settings.head_seconds <= 0:
+        off["sign_head"] = "head_seconds is 0: every append signs its head"
+    if is_postgres(settings.db):
+        off["backup"] = "on PostgreSQL the database's own tools take backups (see `timeline backup`)"
+    return off
 
 
 class JobOutcome(msgspec.Struct, frozen=True):
@@ -174,15 +196,15 @@ def execute_job(job: str, settings: Settings) -> JobOutcome:
 
 
 def record_run(
-    conn: sqlite3.Connection, job: str, owner: str, outcome: JobOutcome, next_run_at: datetime | None = None
+    conn: Any, job: str, owner: str, outcome: JobOutcome, next_run_at: datetime | None = None
 ) -> None:
-    conn.execute(RUNS_SCHEMA)
+    ensure_runs(conn)
     conn.execute(
         "INSERT INTO job_runs (job, owner, last_run_at, duration_ms, result, message, next_run_at) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (job) DO UPDATE SET owner = excluded.owner, "
         "last_run_at = excluded.last_run_at, duration_ms = excluded.duration_ms, "
         "result = excluded.result, message = excluded.message, "
-        "next_run_at = excluded.next_run_at, runs = runs + 1",
+        "next_run_at = excluded.next_run_at, runs = job_runs.runs + 1",
         [
             job,
             owner,
@@ -195,8 +217,8 @@ def record_run(
     )
 
 
-def job_statuses(conn: sqlite3.Connection, jobs: list[str]) -> list[JobStatus]:
-    conn.execute(RUNS_SCHEMA)
+def job_statuses(conn: Any, jobs: list[str]) -> list[JobStatus]:
+    ensure_runs(conn)
     rows = {r[0]: r for r in conn.execute("SELECT * FROM job_runs").fetchall()}
     statuses = []
     for job in jobs:

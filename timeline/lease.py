@@ -2,7 +2,8 @@
 
 Every process that may schedule (each API worker, or a `timeline scheduler` process) campaigns
 for the lease; the holder renews it well before it expires. If the holder dies, the lease runs
-out and another process takes over.
+out and another process takes over. On PostgreSQL the lease is an advisory lock instead
+(`timeline.lease_postgres.PgLease`, same surface); `open_lease` picks the one `settings.db` needs.
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ import socket
 import sqlite3
 import time
 import uuid
+from typing import Any, Protocol
+
+from events.backends import is_postgres
+from timeline.settings import Settings
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS scheduler_lease (
@@ -20,6 +25,23 @@ CREATE TABLE IF NOT EXISTS scheduler_lease (
     expires_at REAL NOT NULL
 )
 """
+
+
+class SchedulerLease(Protocol):
+    def acquire(self) -> bool: ...
+    def release(self) -> None: ...
+    def holder(self) -> str | None: ...
+    def close(self) -> None: ...
+
+
+def open_lease(settings: Settings, owner: str, conn: Any) -> SchedulerLease:
+    """The lease for `settings.db`: a row beside the log on SQLite (through `conn`, a sqlite3
+    connection to it), a session advisory lock on its own connection on PostgreSQL."""
+    if is_postgres(settings.db):
+        from timeline.lease_postgres import PgLease  # psycopg only where it is used
+
+        return PgLease(str(settings.db), owner, settings.lease_seconds)
+    return Lease(conn, owner, settings.lease_seconds)
 
 
 def new_owner_id() -> str:
@@ -59,3 +81,6 @@ class Lease:
     def holder(self) -> str | None:
         row = self.conn.execute("SELECT owner, expires_at FROM scheduler_lease WHERE id = 1").fetchone()
         return row[0] if row and row[1] > time.time() else None
+
+    def close(self) -> None:
+        """Nothing to do: the connection is the caller's."""

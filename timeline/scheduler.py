@@ -2,7 +2,9 @@
 
 Each process that may schedule starts a `TimelineScheduler`; it campaigns for the lease every
 `lease_seconds / 3`. The holder adds the jobs and runs them; the others stand by with only the
-campaign, and take over when the holder's lease runs out.
+campaign, and take over when the holder's lease runs out (SQLite) or its session ends
+(PostgreSQL: an advisory lock, freed when the holder dies). The runs are recorded in `job_runs`
+of the same database, through a connection of the scheduler's own.
 """
 
 from __future__ import annotations
@@ -11,9 +13,12 @@ import logging
 import sqlite3
 import threading
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from events.backends import is_postgres
+from events.errors import StoreUnavailable
 from events.sqlite import connect
 from timeline.jobs import (
     JobStatus,
@@ -24,7 +29,7 @@ from timeline.jobs import (
     job_statuses,
     record_run,
 )
-from timeline.lease import Lease, new_owner_id
+from timeline.lease import new_owner_id, open_lease
 from timeline.settings import Settings
 
 log = logging.getLogger("timeline.scheduler")
@@ -34,11 +39,29 @@ class TimelineScheduler:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.owner = new_owner_id()
-        self.conn = connect(settings.db, synchronous=settings.synchronous)
-        self.lease = Lease(self.conn, self.owner, settings.lease_seconds)
+        self.errors: tuple[type[Exception], ...] = (sqlite3.Error,)
+        if is_postgres(settings.db):
+            import psycopg  # only where PostgreSQL is used
+
+            self.errors += (psycopg.Error, StoreUnavailable)  # StoreUnavailable: no reconnection
+        self.conn = self._connect()
+        self.lease = open_lease(settings, self.owner, self.conn)
         self.leading = False
         self._lock = threading.Lock()
         self.scheduler = BackgroundScheduler(timezone=UTC)
+
+    def _connect(self) -> Any:
+        if is_postgres(self.settings.db):
+            from events.postgres.connection import PgConnection
+
+            return PgConnection.open(str(self.settings.db))
+        return connect(self.settings.db, synchronous=self.settings.synchronous)
+
+    def _records(self) -> Any:
+        """The connection for `job_runs`; one lost with its server (a restart) is replaced."""
+        if getattr(self.conn, "raw", None) is not None and self.conn.raw.closed:
+            self.conn = self._connect()
+        return self.conn
 
     def start(self) -> None:
         self.scheduler.add_job(
@@ -59,7 +82,7 @@ class TimelineScheduler:
             try:
                 if self.leading:
                     self.lease.release()
-            except sqlite3.Error as e:  # e.g. a full disk: the lease simply runs out
+            except self.errors as e:  # e.g. a full disk: the lease simply runs out
                 log.warning(
                     "could not release the job lease on shutdown (%s); another process takes "
                     "over when it expires, within %.0f s",
@@ -67,6 +90,7 @@ class TimelineScheduler:
                     self.settings.lease_seconds,
                 )
             self.leading = False
+        self.lease.close()
         self.conn.close()
 
     def _campaign(self) -> None:
@@ -84,7 +108,7 @@ class TimelineScheduler:
                         seconds=interval_of(job, self.settings),
                         max_instances=1,
                         coalesce=True,
-                        next_run_time=first_run(job, self.settings, self.conn),
+                        next_run_time=first_run(job, self.settings, self._records()),
                     )
             elif not held and self.leading:
                 log.warning("scheduler %s lost the lease; standing by", self.owner)
@@ -99,8 +123,8 @@ class TimelineScheduler:
         outcome = execute_job(job, self.settings)  # outside the lock: renewals go on meanwhile
         with self._lock:
             try:
-                record_run(self.conn, job, self.owner, outcome, next_run)
-            except sqlite3.Error as e:  # e.g. a full disk: the run happened, its record did not
+                record_run(self._records(), job, self.owner, outcome, next_run)
+            except self.errors as e:  # e.g. a full disk: the run happened, its record did not
                 log.warning("could not record the %s run (%s)", job, e)
 
     def nudge(self, job: str = "catch_up") -> None:
@@ -111,7 +135,7 @@ class TimelineScheduler:
 
     def status(self) -> list[JobStatus]:
         with self._lock:
-            return job_statuses(self.conn, enabled_jobs(self.settings))
+            return job_statuses(self._records(), enabled_jobs(self.settings))
 
     def describe(self) -> dict[str, object]:
         return {"owner": self.owner, "leading": self.leading, "lease_holder": self.lease.holder()}

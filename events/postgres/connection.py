@@ -71,12 +71,13 @@ class PgConnection:
             return self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
         return self.raw.execute(_translate(sql), params)  # type: ignore[arg-type]
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor:
+        """Run `sql` once per row; the cursor's `rowcount` sums the rows changed, as sqlite3's."""
         if len(rows) == 1:  # executemany would open a pipeline for one row
-            self.raw.execute(_translate(sql), rows[0])  # type: ignore[arg-type]
-            return
-        with self.raw.cursor() as cursor:
-            cursor.executemany(_translate(sql), rows)  # type: ignore[arg-type]
+            return self.raw.execute(_translate(sql), rows[0])  # type: ignore[arg-type]
+        cursor = self.raw.cursor()
+        cursor.executemany(_translate(sql), rows)  # type: ignore[arg-type]
+        return cursor
 
     def executescript(self, script: str) -> None:
         """Several statements in one call (no parameters), as sqlite3's executescript."""

@@ -9,16 +9,16 @@ import threading
 import click
 
 from events.backends import is_postgres
-from events.errors import StoreUnavailable, TimelineError
+from events.errors import StoreUnavailable
 from events.sqlite import connect
+from timeline.backup import BackupRefused, list_backups
 from timeline.backup import backup as take_backup
-from timeline.backup import list_backups
 from timeline.backup import restore as restore_backup
 from timeline.cli import main
 from timeline.cli.options import with_settings
 from timeline.database import open_store
-from timeline.jobs import JOBS, enabled_jobs, execute_job, interval_of, job_statuses, record_run
-from timeline.lease import Lease
+from timeline.jobs import JOBS, enabled_jobs, execute_job, interval_of, job_statuses, jobs_off, record_run
+from timeline.lease import open_lease
 from timeline.logs import log_config
 from timeline.scheduler import TimelineScheduler
 from timeline.settings import Settings
@@ -41,7 +41,11 @@ def jobs(settings: Settings, run: str | None) -> None:
         outcome = execute_job(run, settings)
         record_run(conn, run, "cli", outcome)
         click.echo(f"{run}: {outcome.result} in {outcome.duration_ms:.1f} ms: {outcome.message}")
-    holder = Lease(conn, "cli", settings.lease_seconds).holder()
+    lease = open_lease(settings, "cli", conn)
+    try:
+        holder = lease.holder()
+    finally:
+        lease.close()
     click.echo(f"scheduler lease held by: {holder or 'nobody (no scheduler running)'}")
     click.echo(
         f"{'job':<12} {'every':>8}  {'last run (UTC)':<20} {'ms':>8}  {'result':<6} "
@@ -55,6 +59,8 @@ def jobs(settings: Settings, run: str | None) -> None:
             f"{status.job:<12} {interval_of(status.job, settings):>7.0f}s  {last:<20} "
             f"{ms:>8}  {status.result or '-':<6} {nxt:<20} {status.message or ''}"
         )
+    for job, why in jobs_off(settings).items():
+        click.echo(f"{job:<12} {'off':>8}  {why}")
 
 
 @main.command()
@@ -70,15 +76,6 @@ def backup(settings: Settings, folder: str | None) -> None:
         f"Backup {result.path} at position {result.position} verified "
         f"(head hash {result.hash[:16]}…); removed {len(result.removed)} old backup(s)."
     )
-
-
-class BackupRefused(TimelineError):
-    def __init__(self) -> None:
-        super().__init__(
-            "on PostgreSQL, back up with the database's own tools: pg_dump for a logical copy, "
-            "pg_basebackup with WAL archiving for point-in-time recovery (or your provider's "
-            "managed backups); `timeline export FILE` writes a verifiable copy of the log itself"
-        )
 
 
 @main.command()
@@ -109,10 +106,13 @@ def backups_command(settings: Settings) -> None:
 def scheduler(settings: Settings) -> None:
     """Run the scheduled jobs in the foreground (only the process holding the lease runs them)."""
     logging.config.dictConfig(log_config(settings.log_level))  # the format `serve` logs in
-    try:
-        connect(settings.db, create=False).close()
-    except StoreUnavailable:
-        open_store(settings, create=True).close()
+    if is_postgres(settings.db):
+        open_store(settings, create=True).close()  # makes only what is missing
+    else:
+        try:
+            connect(settings.db, create=False).close()
+        except StoreUnavailable:
+            open_store(settings, create=True).close()
     runner = TimelineScheduler(settings)
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

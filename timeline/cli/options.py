@@ -22,7 +22,7 @@ db_option = click.option(
 )
 # The commands that run on PostgreSQL so far; the others need the SQLite file (projections,
 # the server, the scheduler, backups and webhooks are not ported yet).
-POSTGRES_COMMANDS = ("init", "load", "append", "log", "verify", "export", "import", "backup", "status", "region", "members", "rebuild", "regions")
+POSTGRES_COMMANDS = ("init", "load", "append", "log", "verify", "export", "import", "backup", "status", "region", "members", "rebuild", "regions", "jobs", "scheduler", "webhooks", "list", "add", "remove")
 config_option = click.option(
     "--config",
     "config",
