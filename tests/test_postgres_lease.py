@@ -8,6 +8,8 @@ import subprocess
 import sys
 import time
 
+import psycopg
+
 from tests.faults import REPO
 from timeline.lease_postgres import PgLease
 
@@ -47,4 +49,27 @@ def test_one_holder_at_a_time_and_a_killed_holder_is_taken_over_at_once(pg_url: 
             holder.wait()
         if holder.stdout is not None:
             holder.stdout.close()
+        other.close()
+
+
+def test_a_holder_whose_connection_was_lost_knows_it_no_longer_holds_the_lease(pg_url: str) -> None:
+    """A server restart (here: the holder's session terminated) takes the lock with it; the holder
+    must not go on believing it leads, while another node takes over."""
+    holder, other = PgLease(pg_url, "node-a"), PgLease(pg_url, "node-b")
+    admin = psycopg.connect(pg_url, autocommit=True)
+    try:
+        assert holder.acquire() and not other.acquire()
+        terminate = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = %s"
+        assert admin.execute(terminate, ["node-a"]).fetchone() == (True,)
+        deadline = time.monotonic() + 30
+        while not other.acquire():
+            assert time.monotonic() < deadline, "the lost session's lock was never freed"
+            time.sleep(0.05)
+        assert not holder.acquire()  # it noticed, reconnected, and found the lease taken
+        assert holder.holder() == "node-b" == other.holder()
+        other.release()
+        assert holder.acquire() and holder.holder() == "node-a"
+    finally:
+        admin.close()
+        holder.close()
         other.close()

@@ -14,8 +14,15 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from events import deliveries
+from events.reference import Reference
+from events.store import EventStore
+from events.webhooks import SubscriptionRequest, subscription_of
+from events.webhooks import subscribe as subscribe_in
+from tests.conftest import new
 from timeline.cli import main
-from timeline.webhooks import MAX_DELAY, retry_delay
+from timeline.settings import Settings, load_settings
+from timeline.webhooks import MAX_DELAY, retry_delay, run
 
 from .server import AUTH, LiveServer, free_port, meeting, post_event
 
@@ -173,6 +180,82 @@ def test_deliveries_are_signed_retried_and_sent_exactly_once(
     assert all(d["state"] == "delivered" for d in log)
 
 
+def _job_settings(log_db: str, tmp_path: Path, **overrides: Any) -> Settings:
+    return load_settings(
+        environ={},
+        db=log_db,
+        signing_key=str(tmp_path / "signing.key"),
+        webhook_allow_private=True,
+        webhook_retry_seconds=0.05,
+        **overrides,
+    )
+
+
+def _meeting(store: EventStore, title: str, region: str = "140781") -> int:
+    event = new(f"m-{title}", title={"zh": title, "en": title}, regions=[region])
+    return store.append([event]).last_position
+
+
+def test_the_delivery_job_signs_retries_and_sends_each_change_once_on_each_backend(
+    any_store: EventStore, log_db: str, tmp_path: Path, receivers: Callable[[str], Receiver]
+) -> None:
+    """The `webhooks` job itself (`timeline.webhooks.run`), on SQLite and on PostgreSQL, against
+    a receiver that verifies every signature."""
+    settings = _job_settings(log_db, tmp_path)
+    secret = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+    receiver = receivers(secret).start()
+    request = SubscriptionRequest(url=receiver.url, regions=("140700",), lang="en", secret=secret)
+    webhook = subscribe_in(any_store, Reference(any_store.db), request, allow_private=True).subscription.id
+    first = _meeting(any_store, "Webhook one")
+    _meeting(any_store, "Elsewhere", region="140100")  # Taiyuan: not subscribed
+    assert run(settings) == "queued 1, delivered 1, failed 0"
+    assert run(settings) == "queued 0, delivered 0, failed 0"  # queued once, delivered once
+
+    receiver.kill()
+    second = _meeting(any_store, "Webhook two")
+
+    def failures() -> int:
+        run(settings)
+        return sum(d.outcome == "failed" for d in deliveries.deliveries(any_store, webhook))
+
+    wait_until(lambda: failures() >= 2, what="retries while the receiver is down")
+    receiver.start()
+    wait_until(lambda: run(settings) and len(receiver.received()) >= 2, what="the delivery after the return")
+    third = _meeting(any_store, "Webhook three")
+    wait_until(lambda: run(settings) and len(receiver.received()) >= 3, what="the third delivery")
+    assert run(settings) == "queued 0, delivered 0, failed 0"
+    got = receiver.received()
+    assert not [line for line in got if "bad" in line], got  # every signature verified
+    assert [line["title"] for line in got] == ["Webhook one", "Webhook two", "Webhook three"]
+    assert [line["position"] for line in got] == [first, second, third]
+    assert len({line["id"] for line in got}) == 3  # each webhook-id once
+    log = deliveries.deliveries(any_store, webhook)
+    second_attempts = [d for d in log if d.position == second]
+    assert second_attempts[0].outcome == "delivered"  # newest first
+    assert {d.outcome for d in second_attempts[1:]} == {"failed"}
+    assert [d.attempt for d in second_attempts] == list(range(len(second_attempts), 0, -1))
+    assert all(d.state == "delivered" for d in log)
+
+
+def test_the_delivery_job_disables_a_subscription_failing_in_a_row_on_each_backend(
+    any_store: EventStore, log_db: str, tmp_path: Path
+) -> None:
+    settings = _job_settings(log_db, tmp_path, webhook_max_failures=3, webhook_connect_timeout=1)
+    request = SubscriptionRequest(url=f"http://127.0.0.1:{free_port()}/nobody-listens")
+    webhook = subscribe_in(any_store, Reference(any_store.db), request, allow_private=True).subscription.id
+    _meeting(any_store, "Nobody hears this")
+    wait_until(
+        lambda: run(settings) and subscription_of(any_store, webhook).status == "disabled",
+        what="the subscription to be disabled",
+    )
+    log = deliveries.deliveries(any_store, webhook)
+    assert [d.outcome for d in log] == ["failed"] * 3 and log[0].state == "abandoned"
+    assert log[0].error is not None and "ConnectError" in log[0].error
+    disabled = [e for e in any_store.read_stream(f"webhook-{webhook}") if e.type == "webhook_disabled"]
+    assert len(disabled) == 1 and disabled[0].event.failures == 3  # type: ignore[attr-defined]
+    assert run(settings) == "queued 0, delivered 0, failed 0"
+
+
 def test_a_subscription_failing_in_a_row_is_disabled(tmp_path: Path) -> None:
     settings = {
         "webhook_allow_private": "true",
@@ -199,24 +282,24 @@ def test_a_subscription_failing_in_a_row_is_disabled(tmp_path: Path) -> None:
     assert disabled and disabled[0]["event"]["failures"] == 3
 
 
-def test_the_cli_adds_lists_and_removes(tmp_path: Path) -> None:
+def test_the_cli_adds_lists_and_removes(any_store: EventStore, log_db: str, tmp_path: Path) -> None:
     runner = CliRunner()
-    db = str(tmp_path / "cli.db")
-    assert runner.invoke(main, ["init", "--db", db]).exit_code == 0
-    env = {"TIMELINE_WEBHOOK_ALLOW_PRIVATE": "true"}
+    db = log_db
+    env = {"TIMELINE_WEBHOOK_ALLOW_PRIVATE": "true", "TIMELINE_SIGNING_KEY": str(tmp_path / "k")}
     added = runner.invoke(
         main, ["webhooks", "add", "http://127.0.0.1:9/h", "--type", "meeting_held", "--db", db], env=env
     )
     assert added.exit_code == 0, added.output
     subscription = added.output.split()[1]
     assert "secret: whsec_" in added.output
-    listed = runner.invoke(main, ["webhooks", "list", "--db", db])
+    listed = runner.invoke(main, ["webhooks", "list", "--db", db], env=env)
     assert f"{subscription}  active" in listed.output and "types=meeting_held" in listed.output
-    refused = runner.invoke(main, ["webhooks", "add", "http://127.0.0.1:9/h", "--db", db])
+    strict = env | {"TIMELINE_WEBHOOK_ALLOW_PRIVATE": "false"}
+    refused = runner.invoke(main, ["webhooks", "add", "http://127.0.0.1:9/h", "--db", db], env=strict)
     assert refused.exit_code == 1 and "webhook_allow_private" in refused.output
-    removed = runner.invoke(main, ["webhooks", "remove", subscription, "--db", db])
+    removed = runner.invoke(main, ["webhooks", "remove", subscription, "--db", db], env=env)
     assert removed.exit_code == 0 and f"{subscription}: removed" in removed.output
-    assert "removed" in runner.invoke(main, ["webhooks", "list", "--db", db]).output
+    assert "removed" in runner.invoke(main, ["webhooks", "list", "--db", db], env=env).output
 
 
 def test_retry_delays_grow_exponentially_with_jitter_up_to_a_day() -> None:
