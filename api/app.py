@@ -31,10 +31,11 @@ from api.hosts import HostCheck
 from api.live import live_lifespan, stream_handlers
 from api.openapi import docs_routes, openapi_config
 from api.pictures.routes import PictureController
-from api.problems import EXCEPTION_HANDLERS
+from api.problems import exception_handlers
 from api.replay import Replay
 from api.webhooks import webhook_handlers
 from api.widget.routes import widget_handlers
+from events.backends import store_class
 from projections import ensure_projections
 from projections.errors import RebuildSuperseded
 from timeline.database import open_store
@@ -128,7 +129,7 @@ def create_app(settings: Settings | None = None, *, extra_routes: Sequence[Any] 
             *extra_routes,
         ],
         dependencies={"api": Provide(provide_api, sync_to_thread=False, use_cache=True)},
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=exception_handlers(store_class(settings.db)._database_errors),
         openapi_config=openapi_config(_version()),
         cors_config=CORSConfig(
             allow_origins=["*"],

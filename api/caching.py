@@ -8,7 +8,6 @@ same request is answered from memory; `If-None-Match` is answered with 304 witho
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 import threading
 import time
 from collections.abc import Awaitable, Callable
@@ -347,7 +346,7 @@ def tree_root(store: EventStore, size: int) -> str:
     (a database from before the tree, until its next append builds it)."""
     try:
         return store.tree_root(size).hex()
-    except (LookupError, sqlite3.DatabaseError):  # an unreadable tree leaves the answer without a root
+    except (LookupError, *store._database_errors):  # an unreadable tree leaves the answer without a root
         return ""
 
 

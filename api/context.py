@@ -3,14 +3,14 @@
 SQLite connections are not shared between threads: each thread that touches the log (the event
 loop's thread for cheap checks, worker threads for queries and writes) opens its own, lazily.
 The state of the views — log head, projection checkpoints and a fingerprint of the catalogues —
-is re-read only when `PRAGMA data_version` says another connection committed something, and
-that pragma is asked at most once a millisecond (see `Views.state`): a request whose answer is
+is re-read only when the database's data version (`EventStore.data_version`: SQLite's `PRAGMA
+data_version`, PostgreSQL's current snapshot) says another connection committed something, and
+it is asked at most once a millisecond (see `Views.state`): a request whose answer is
 cached costs no query at all.
 """
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from litestar.di import NamedDependency
 
 from api.caching import ShortViews, ViewCache, tree_root
 from api.flight import SingleFlight
+from events.backends import open_log
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import ProjectionState
@@ -85,7 +86,7 @@ class Views:
     def __init__(self, database: Database) -> None:
         self.database = database
         self._lock = threading.Lock()
-        self._data_version = -1
+        self._data_version: object = None
         self._checked = 0.0
         self._generation = 0
         self._state: ViewState | None = None
@@ -99,11 +100,11 @@ class Views:
         with self._lock:
             if self._watch is None:
                 # A connection of its own that never writes: its data_version moves with
-                # every commit made anywhere else (other threads, workers, CLI processes).
-                self._watch = EventStore.open(
+                # every commit made anywhere else (other threads, workers, CLI processes, nodes).
+                self._watch = open_log(
                     self.database.settings.db, create=False, synchronous=self.database.settings.synchronous
                 )
-            version = self._watch.conn.execute("PRAGMA data_version").fetchone()[0]
+            version = self._watch.data_version()
             if self._state is None or version != self._data_version:
                 self._state = self._read(self._watch, self._state)
                 self._data_version = version
@@ -133,7 +134,7 @@ class Views:
         head = store.head().position
         try:
             signed = store.tree_head()
-        except sqlite3.DatabaseError:  # the views still answer when the tree cannot be read
+        except store._database_errors:  # the views still answer when the tree cannot be read
             signed = None
         states = tuple(projection_states(store))
         fresh = Reference(store.db)

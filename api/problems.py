@@ -167,9 +167,7 @@ def write_clash(request: Request, exc: IdempotencyConflict | DuplicateEventId) -
     )
 
 
-def store_unavailable(
-    request: Request, exc: StoreUnavailable | ChainBroken | sqlite3.DatabaseError
-) -> Response[bytes]:
+def store_unavailable(request: Request, exc: StoreUnavailable | ChainBroken | Exception) -> Response[bytes]:
     if isinstance(exc, DamagedEvent):
         slug, title = "damaged-event", "Damaged event in the log"
     elif isinstance(exc, ChainBroken):
@@ -177,9 +175,10 @@ def store_unavailable(
     else:
         slug, title = "store-unavailable", "Event log unavailable"
     detail = str(exc)
-    if isinstance(exc, sqlite3.DatabaseError):
-        # SQLite failing under a read or write the core did not expect to fail (a truncated
-        # WAL, an I/O error): the database is unusable, which the README promises is a 503.
+    if not isinstance(exc, StoreUnavailable | ChainBroken):
+        # The database failing under a read or write the core did not expect to fail (SQLite: a
+        # truncated WAL, an I/O error; PostgreSQL: the server gone): the database is unusable,
+        # which the README promises is a 503.
         log.error("database error on %s %s: %s", request.method, request.scope["path"], exc)
         detail = f"The database cannot be used at the moment ({exc}); an operator has to look at it."
     return problem_response(
@@ -314,6 +313,11 @@ def server_error(request: Request, exc: Exception) -> Response[bytes]:
             detail="The server failed to answer this request; the error was logged.",
         ),
     )
+
+
+def exception_handlers(database_errors: tuple[type[Exception], ...]) -> dict[type[Exception], Any]:
+    """The handlers, with the database driver's own errors (`EventStore._database_errors`) as 503s."""
+    return {**EXCEPTION_HANDLERS, **dict.fromkeys(database_errors, store_unavailable)}
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Callable[[Request, Any], Response[bytes]]] = {

@@ -22,6 +22,16 @@ def redact(db: str | Path) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", str(db))
 
 
+def store_class(db: str | Path) -> type[EventStore]:
+    """The store class of the backend `db` names."""
+    if is_postgres(db):
+        # Imported here: SQLite deployments need not have psycopg's C library loaded.
+        from events.postgres.store import PostgresEventStore
+
+        return PostgresEventStore
+    return EventStore
+
+
 def open_log(
     db: str | Path,
     *,
@@ -31,11 +41,6 @@ def open_log(
     head_seconds: float = 0.0,
 ) -> EventStore:
     """Open the log `db` names; with `create`, make its tables if they do not exist yet."""
-    if is_postgres(db):
-        # Imported here: SQLite deployments need not have psycopg's C library loaded.
-        from events.postgres.store import PostgresEventStore
-
-        return PostgresEventStore.open(str(db), create=create, signer=signer, head_seconds=head_seconds)
-    return EventStore.open(
+    return store_class(db).open(
         db, create=create, synchronous=synchronous, signer=signer, head_seconds=head_seconds
     )

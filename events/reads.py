@@ -35,6 +35,12 @@ class LogReads:
             return Head(position=0, hash=GENESIS_HASH, recorded_at=None)
         return Head(position=row[0], hash=row[1], recorded_at=parse_time(row[2]))
 
+    def data_version(self) -> object:
+        """A value that changes whenever another connection commits a write (cheap to ask: a
+        reader re-reads what it caches only when this moved)."""
+        with self._lock:
+            return self.conn.execute("PRAGMA data_version").fetchone()[0]
+
     def read_all(self, after: int = 0, limit: int | None = None) -> Iterator[RecordedEvent]:
         """Events with position > `after`, in order, fetched in pages."""
         remaining = limit

@@ -3,7 +3,7 @@
 The watcher is the only backend-specific part of live updates. On SQLite it asks `PRAGMA
 data_version` on a connection of its own (a few microseconds; the number moves with every
 commit made by any other connection, in this process or another), and reads the head only
-when that moved. A PostgreSQL store would implement the same protocol with `LISTEN`/`NOTIFY`.
+when that moved. On PostgreSQL, `events.postgres.watch` implements it with `LISTEN`/`NOTIFY`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Protocol
 
+from events.backends import is_postgres
 from events.sqlite import connect
 
 
@@ -76,3 +77,12 @@ class SqliteHeadWatcher:
         if self._conn is None:
             self._conn = connect(self.path, create=False, synchronous="NORMAL")
         return self._conn
+
+
+def head_watcher(db: str | Path) -> HeadWatcher:
+    """The watcher for the backend `db` names."""
+    if is_postgres(db):
+        from events.postgres.watch import PgHeadWatcher
+
+        return PgHeadWatcher(str(db))
+    return SqliteHeadWatcher(db)

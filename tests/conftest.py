@@ -1,4 +1,5 @@
-"""Shared fixtures: real SQLite files in tmp_path with a small catalogue."""
+"""Shared fixtures: real SQLite files in tmp_path, or databases of a real PostgreSQL cluster, each
+with a small catalogue."""
 
 from __future__ import annotations
 
@@ -80,11 +81,21 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(db_path: Path) -> Iterator[EventStore]:
-    store = EventStore.open(db_path)
-    reference = Reference(store.db)
-    reference.ensure_schema()
-    reference.upsert([*REGIONS, *PROGRAMMES, *SOURCES])
+def store_db(db_path: Path) -> str:
+    """The database `store` opens: the SQLite file. A module whose tests run on both backends
+    overrides it with `log_db` (a fixture `store_db` returning `log_db`)."""
+    return str(db_path)
+
+
+@pytest.fixture
+def store(store_db: str) -> Iterator[EventStore]:
+    """An empty log with the small catalogue, in `store_db`."""
+    yield from _small_log(store_db)
+
+
+def _small_log(db: str) -> Iterator[EventStore]:
+    store = open_log(db)
+    Reference(store.db).upsert([*REGIONS, *PROGRAMMES, *SOURCES])
     yield store
     store.close()
 
@@ -115,10 +126,7 @@ def log_db(request: pytest.FixtureRequest, db_path: Path) -> str:
 @pytest.fixture
 def any_store(log_db: str) -> Iterator[EventStore]:
     """The `store` fixture on each backend: an empty log with the small catalogue."""
-    store = open_log(log_db)
-    Reference(store.db).upsert([*REGIONS, *PROGRAMMES, *SOURCES])
-    yield store
-    store.close()
+    yield from _small_log(log_db)
 
 
 class RawLog:

@@ -4,7 +4,6 @@ Cache-Control, CORS, body limits and media types."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import msgspec
 import pytest
@@ -19,12 +18,19 @@ from events.store import EventStore
 from events.types import Text
 from tests.test_api_support import AUTH, ID, new_event, open_client, seeded_settings
 
+
+@pytest.fixture
+def store_db(log_db: str) -> str:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return log_db
+
+
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def client(store: EventStore, db_path: Path) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, db_path))
+def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
+    yield from open_client(seeded_settings(store, store_db))
 
 
 def problem(response: object, status: int) -> dict[str, object]:

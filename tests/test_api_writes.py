@@ -14,13 +14,20 @@ import api.caching
 from events.store import EventStore
 from tests.test_api_support import AUTH, BASE, ID, TOKEN, new_event, open_client, seeded_settings
 
+
+@pytest.fixture
+def store_db(log_db: str) -> str:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return log_db
+
+
 PROBLEM = "application/problem+json"
 NO_SOURCE = "Every event needs at least one source: `sources` lists the documents it rests on"
 
 
 @pytest.fixture
-def client(store: EventStore, db_path: Path) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, db_path))
+def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
+    yield from open_client(seeded_settings(store, store_db))
 
 
 def head(client: TestClient) -> int:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -15,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from events.dialect import begin_snapshot, is_sqlite
 from events.envelope import NewEvent
 from events.errors import UnknownReference
 from events.reference import Reference
@@ -25,7 +27,7 @@ from projections.errors import ProjectionUnavailable, RebuildSuperseded
 from projections.log import LogEvent
 from projections.runner import PROJECTIONS
 from projections.timeline import TimelineProjection
-from tests.conftest import PROGRAMMES, REGIONS, SOURCES, milestone, new
+from tests.conftest import PROGRAMMES, REGIONS, SOURCES, RawLog, milestone, new
 from tests.test_projections_support import (
     INHERITING,
     add,
@@ -35,6 +37,13 @@ from tests.test_projections_support import (
     retraction,
     table_rows,
 )
+
+
+@pytest.fixture
+def store_db(log_db: str) -> str:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return log_db
+
 
 # -- rebuild from zero == incremental catch-up ----------------------------------------------
 
@@ -168,30 +177,32 @@ def test_a_failure_mid_batch_leaves_rows_and_checkpoint_unchanged(store: EventSt
 
 CRASHING_CHILD = """
 import os, sys
-from events.store import EventStore
+from events.backends import open_log
 from projections.runner import PROJECTIONS, catch_up
 from projections.timeline import TimelineProjection
+
 
 class Crash(TimelineProjection):
     def apply(self, conn, names, events, ctx):
         super().apply(conn, names, events, ctx)  # rows written, checkpoint not yet
         os._exit(7)
 
-catch_up(EventStore.open(sys.argv[1], create=False), projections=[Crash(), PROJECTIONS[1]])
+catch_up(open_log(sys.argv[1], create=False), projections=[Crash(), PROJECTIONS[1]])
 """
 
 
 def test_a_process_killed_between_rows_and_checkpoint_applies_nothing(
-    store: EventStore, db_path: Path
+    store: EventStore, store_db: str
 ) -> None:
     add(store, occurred="2020-01-01")
     catch_up(store)
     before = table_rows(store.conn)
     add(store, occurred="2020-02-01")
-    child = subprocess.run([sys.executable, "-c", CRASHING_CHILD, str(db_path)], check=False)
+    child = subprocess.run([sys.executable, "-c", CRASHING_CHILD, store_db], check=False)
     assert child.returncode == 7
-    other = sqlite3.connect(db_path)
-    assert table_rows(other) == before
+    other = RawLog(store_db)
+    assert table_rows(other.conn) == before
+    other.close()
     assert catch_up(store) == 1
     assert projection_states(store)[0].checkpoint == 2
 
@@ -308,26 +319,43 @@ def test_rebuilding_an_unknown_projection_is_refused(store: EventStore) -> None:
         rebuild(store, "nope", progress=False)
 
 
-def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore, db_path: Path) -> None:
+def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore, store_db: str) -> None:
+    """A reader on another connection, reading rows and checkpoint in one snapshot while a
+    rebuild runs, sees the old tables with the old checkpoint or the new with the new: never a
+    half-built table, never rows and checkpoint that disagree."""
     for day in range(1, 4):
         add(store, occurred=f"2020-01-0{day}")
     catch_up(store)
-    reader = sqlite3.connect(db_path, isolation_level=None)
-    reader.execute("BEGIN")
-    own_rows = "SELECT count(*) FROM timeline_scope WHERE scope % 2 = 0"
-    count = reader.execute(own_rows).fetchone()[0]
-    add(store, occurred="2020-01-09")
-    rebuild(store, progress=False)
-    # The reader's snapshot still sees the old, complete tables...
-    assert (
-        reader.execute("SELECT count(*) FROM timeline_scope WHERE scope % 2 = 0").fetchone()[0] == count == 3
-    )
-    reader.execute("COMMIT")
-    # ...and the next snapshot the new ones, with the checkpoint that matches them.
-    assert reader.execute(own_rows).fetchone()[0] == 4
-    assert reader.execute(
-        "SELECT position FROM projection_checkpoints WHERE name = 'timeline'"
-    ).fetchone() == (4,)
+    add(store, occurred="2020-01-09")  # in the log, not yet in the views
+    seen: list[tuple[int, int]] = []
+    done = threading.Event()
+
+    def read() -> None:
+        reader = RawLog(store_db)  # (a SQLite connection is used in the thread that opened it)
+        try:
+            while True:
+                last = done.is_set()
+                begin_snapshot(reader.conn)
+                own_rows = reader.scalar("SELECT count(*) FROM timeline_scope WHERE scope % 2 = 0")
+                mark = reader.scalar("SELECT position FROM projection_checkpoints WHERE name = 'timeline'")
+                reader.execute("COMMIT")
+                seen.append((own_rows, mark))
+                if last:
+                    return
+        finally:
+            reader.close()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    try:
+        while len(seen) < 3 and thread.is_alive():  # the reader reads before the rebuild starts
+            time.sleep(0.001)
+        rebuild(store, progress=False)
+    finally:
+        done.set()
+        thread.join(30)
+    assert set(seen) == {(3, 3), (4, 4)}
+    assert seen == sorted(seen)  # once the new view is in, the old one never comes back
 
 
 def test_a_rebuild_frees_the_swapped_out_tables_after_it_returns(store: EventStore) -> None:
@@ -341,8 +369,12 @@ def test_a_rebuild_frees_the_swapped_out_tables_after_it_returns(store: EventSto
         thread.join(30)
 
     def tables(suffix: str) -> list[str]:
-        rows = store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
-        return [row[0] for row in rows if row[0].endswith(suffix)]
+        catalogue = (
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            if is_sqlite(store.conn)
+            else "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        return [row[0] for row in store.conn.execute(catalogue).fetchall() if row[0].endswith(suffix)]
 
     assert tables("__old") == [] and tables("__new") == []
     assert set(PROJECTIONS[0].tables) <= set(tables(""))

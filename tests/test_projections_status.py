@@ -14,6 +14,12 @@ from projections.models import MembersReport, ProgrammeStatus
 from tests.test_projections_support import add, add_inheriting_programme, correct, designate, retract
 
 
+@pytest.fixture
+def store_db(log_db: str) -> str:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return log_db
+
+
 def status(
     store: EventStore, as_of: str, region: str = "140781", programme: str = "county-integration", **kw: object
 ) -> ProgrammeStatus:

@@ -15,6 +15,12 @@ from projections.models import TimelinePage
 from tests.test_projections_support import add, correct, retract
 
 
+@pytest.fixture
+def store_db(log_db: str) -> str:
+    """Each test here runs on SQLite and on PostgreSQL."""
+    return log_db
+
+
 def page(store: EventStore, region: str = "140781", **options: object) -> TimelinePage:
     catch_up(store)
     return timeline_page(store, Reference(store.db), region, **options)  # type: ignore[arg-type]

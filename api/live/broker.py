@@ -26,7 +26,7 @@ from api.widget.entries import widget_entry
 from events.envelope import RecordedEvent
 from events.reference import Reference
 from events.types import CATALOGUE_TYPES
-from events.watch import HeadWatcher, SqliteHeadWatcher
+from events.watch import HeadWatcher, head_watcher
 from projections.doubts import Doubts
 from projections.live import DoubtLog, MilestoneChange, milestone_change
 
@@ -96,7 +96,7 @@ class Broker:
     def __init__(self, api: Api, watcher: HeadWatcher | None = None) -> None:
         self.api = api
         self.limit = api.settings.max_stream_clients
-        self.watcher = watcher or SqliteHeadWatcher(api.settings.db)
+        self.watcher = watcher or head_watcher(api.settings.db)
         self.subscribers: set[Subscriber] = set()
         self.position = 0  # every change up to here has been offered
         self.doubts = DoubtLog()  # dates widen in live entries as on the timeline

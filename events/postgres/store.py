@@ -69,14 +69,14 @@ class PostgresEventStore(EventStore):
     @classmethod
     def open(  # type: ignore[override]
         cls,
-        url: str,
+        url: str | Path,
         *,
         create: bool = True,
         signer: Signer | None = None,
         head_seconds: float = 0.0,
         **_: object,
     ) -> PostgresEventStore:
-        conn = PgConnection.open(url)
+        conn = PgConnection.open(str(url))
         store = cls(conn, signer=signer, head_seconds=head_seconds)
         try:
             if create:
@@ -98,6 +98,13 @@ class PostgresEventStore(EventStore):
                     self.conn.executescript(SCHEMA)
         except psycopg.Error as e:
             raise StoreUnavailable(self.path, str(e).strip()) from e
+
+    def data_version(self) -> object:
+        # The server's current snapshot (next transaction id and those in progress) moves when
+        # any transaction starts writing or ends, so it changes with every commit; it may move
+        # without one (any write in the cluster), which only costs a needless re-read.
+        with self._lock:
+            return self.conn.execute("SELECT pg_current_snapshot()::text").fetchone()[0]
 
     def _begin_write(self) -> None:
         # Every writer queues on the head row, so positions are numbered and committed strictly

@@ -20,9 +20,13 @@ db_option = click.option(
     help="SQLite database file, or postgresql://USER@HOST:PORT/DBNAME "
     "(default: $TIMELINE_DB, else ./timeline.db).",
 )
-# The commands that run on PostgreSQL so far; the others need the SQLite file (projections,
-# the server, the scheduler, backups and webhooks are not ported yet).
-POSTGRES_COMMANDS = ("init", "load", "append", "log", "verify", "export", "import", "backup", "status", "region", "members", "rebuild", "regions", "jobs", "scheduler", "webhooks", "list", "add", "remove")
+# The commands that run on PostgreSQL so far; the others need the SQLite file. (A group's
+# subcommands are checked by their own names: `webhooks add`, `list`, `remove`.)
+POSTGRES_COMMANDS = (
+    *("init", "load", "append", "log", "verify", "export", "import", "backup"),
+    *("serve", "status", "region", "members", "rebuild", "regions"),
+    *("jobs", "scheduler", "webhooks", "list", "add", "remove"),
+)
 config_option = click.option(
     "--config",
     "config",

@@ -11,6 +11,7 @@ import msgspec
 from litestar import Litestar
 
 from api.app import create_app
+from events.backends import is_postgres, redact
 from events.store import EventStore
 from projections import catch_up, ensure_projections
 from timeline.cli import main
@@ -55,7 +56,7 @@ def settings_environment(settings: Settings) -> Iterator[tuple[str, str]]:
     for name, value in msgspec.structs.asdict(settings).items():
         if value is None:
             continue
-        if name == "db":
+        if name == "db" and not is_postgres(value):
             value = str(Path(value).resolve())
         text = ",".join(value) if isinstance(value, list) else str(value)
         yield f"TIMELINE_{name.upper()}", text
@@ -135,6 +136,12 @@ def serve(
     )
 
 
+def _data_line(settings: Settings) -> str:
+    if is_postgres(settings.db):
+        return f"Data: {redact(settings.db)} (PostgreSQL: back it up with its own tools, e.g. pg_dump)"
+    return f"Data: {Path(settings.db).resolve()}, backups in {Path(settings.backup_dir).resolve()}"
+
+
 def startup_lines(settings: Settings) -> list[str]:
     """What `serve` prints before the server starts: where to look, and what is switched off."""
     url = settings.public_url
@@ -150,6 +157,6 @@ def startup_lines(settings: Settings) -> list[str]:
         f"Docs: {url}/schema",
         f"Feed: {feed} (subscribe: webcal://{feed.split('://', 1)[1]})",
         writes,
-        f"Data: {Path(settings.db).resolve()}, backups in {Path(settings.backup_dir).resolve()}",
+        _data_line(settings),
         "Stop: Ctrl-C (or SIGTERM).",
     ]
