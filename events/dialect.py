@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,10 +59,41 @@ def begin_write(conn: Any, lock: int) -> None:
         conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({lock:d})")
 
 
-def begin_snapshot(conn: Any) -> None:
-    """Begin a transaction whose statements all read one snapshot."""
-    # PostgreSQL's default (READ COMMITTED) takes a new snapshot per statement.
-    conn.execute("BEGIN" if is_sqlite(conn) else "BEGIN ISOLATION LEVEL REPEATABLE READ")
+def begin_snapshot(conn: Any, guard: str | None = None) -> None:
+    """Begin a transaction whose statements all read one snapshot.
+
+    On PostgreSQL, with `guard`, the snapshot is taken only after any writer holding that table
+    exclusively (`exclude_readers`) has finished: PostgreSQL's DDL is not MVCC-safe, so a
+    snapshot taken while a transaction renames tables in could read the new tables with the
+    other rows as they were before it. SQLite's snapshots need no guard.
+    """
+    if is_sqlite(conn):
+        conn.execute("BEGIN")
+        return
+    # REPEATABLE READ: one snapshot for the transaction (READ COMMITTED takes one per statement),
+    # taken at the first query, so after the LOCK (which takes none) was granted.
+    begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
+    if guard is not None and _guard_exists(conn, guard):
+        begin += f"; LOCK TABLE {guard} IN ACCESS SHARE MODE"
+    conn.execute(begin)
+
+
+def exclude_readers(conn: Any, guard: str) -> None:
+    """Hold off, until this transaction ends, the snapshots `begin_snapshot(conn, guard)` takes
+    (and wait for those open now): for a transaction whose DDL readers must see all or none of."""
+    if not is_sqlite(conn):
+        conn.execute(f"LOCK TABLE {guard} IN ACCESS EXCLUSIVE MODE")
+
+
+# Guard tables known to exist, per connection: they are created once and never dropped.
+_GUARDS: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+
+
+def _guard_exists(conn: Any, guard: str) -> bool:
+    known = _GUARDS.setdefault(conn, set())
+    if guard not in known and table_exists(conn, guard):  # asked outside a transaction: no snapshot
+        known.add(guard)
+    return guard in known
 
 
 def table_exists(conn: Any, name: str) -> bool:

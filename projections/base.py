@@ -147,7 +147,7 @@ def read_snapshot(source: Db) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:  # the caller's transaction already is one snapshot
             yield conn
             return
-        begin_snapshot(conn)
+        begin_snapshot(conn, guard="projection_checkpoints")
         try:
             yield conn
         finally:

@@ -23,7 +23,7 @@ from typing import Any
 
 from tqdm import tqdm
 
-from events.dialect import rename_table, replace_sql, table_definition, table_exists
+from events.dialect import exclude_readers, rename_table, replace_sql, table_definition, table_exists
 from events.errors import StoreUnavailable
 from events.sqlite import connect
 from events.store import EventStore
@@ -172,6 +172,7 @@ def _apply(
 
 
 def _swap(conn: sqlite3.Connection, chosen: Sequence[Projection], tree: RegionTree, position: int) -> None:
+    exclude_readers(conn, "projection_checkpoints")  # readers see the old tables or the new
     for p in chosen:
         for table in p.tables:
             conn.execute(f"DROP TABLE IF EXISTS {table}{OLD}")

@@ -3,15 +3,14 @@ corrections and retractions, and reading one's own writes."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
 
 import api.caching
 from events.store import EventStore
+from tests.conftest import RawLog
 from tests.test_api_support import AUTH, BASE, ID, TOKEN, new_event, open_client, seeded_settings
 
 
@@ -214,9 +213,10 @@ def test_reads_wait_for_min_position_then_give_up_with_503(
     assert late.json()["position"] == position
 
 
-def test_writes_are_503_while_the_chain_is_broken(client: TestClient, db_path: Path) -> None:
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("UPDATE integrity SET broken_position = 3, broken_reason = 'tampered' WHERE id = 1")
+def test_writes_are_503_while_the_chain_is_broken(client: TestClient, store_db: str) -> None:
+    raw = RawLog(store_db)  # what a verification walk that found a break records
+    raw.execute("UPDATE integrity SET broken_position = 3, broken_reason = 'tampered' WHERE id = 1")
+    raw.close()
     response = client.post("/events", json=new_event(), headers=AUTH)
     assert response.status_code == 503
     assert response.headers["retry-after"]

@@ -16,13 +16,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from events.dialect import begin_snapshot, is_sqlite
+from events.dialect import is_sqlite
 from events.envelope import NewEvent
 from events.errors import UnknownReference
 from events.reference import Reference
 from events.store import EventStore
 from events.types import Event
 from projections import catch_up, ensure_projections, projection_states, rebuild, timeline_page
+from projections.base import read_snapshot
 from projections.errors import ProjectionUnavailable, RebuildSuperseded
 from projections.log import LogEvent
 from projections.runner import PROJECTIONS
@@ -335,10 +336,11 @@ def test_the_swap_is_atomic_for_a_reader_on_another_connection(store: EventStore
         try:
             while True:
                 last = done.is_set()
-                begin_snapshot(reader.conn)
-                own_rows = reader.scalar("SELECT count(*) FROM timeline_scope WHERE scope % 2 = 0")
-                mark = reader.scalar("SELECT position FROM projection_checkpoints WHERE name = 'timeline'")
-                reader.execute("COMMIT")
+                with read_snapshot(reader.conn):  # as the queries read
+                    own_rows = reader.scalar("SELECT count(*) FROM timeline_scope WHERE scope % 2 = 0")
+                    mark = reader.scalar(
+                        "SELECT position FROM projection_checkpoints WHERE name = 'timeline'"
+                    )
                 seen.append((own_rows, mark))
                 if last:
                     return

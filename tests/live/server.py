@@ -28,10 +28,12 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The service on a database in `folder` (seeded on first start), stopped on exit."""
+    """The service on a database in `folder`, or on the PostgreSQL database `db` names (seeded on
+    first start), stopped on exit."""
 
-    def __init__(self, folder: Path, *, workers: int = 1, **settings: Any) -> None:
+    def __init__(self, folder: Path, *, workers: int = 1, db: str | None = None, **settings: Any) -> None:
         self.folder = folder
+        self.db = db or str(folder / "live.db")
         self.workers = workers
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
@@ -53,7 +55,7 @@ class LiveServer:
             "timeline",
             "serve",
             "--db",
-            str(self.folder / "live.db"),
+            self.db,
             "--port",
             str(self.port),
             "--workers",
