@@ -115,4 +115,7 @@ def grants(role: str) -> str:
     if not _ROLE.match(role):
         raise ValueError(f"role {role!r}: use a plain lower-case PostgreSQL name ([a-z_][a-z0-9_]*)")
     lines = [f"GRANT {what} ON {table} TO {role};" for table, what in PRIVILEGES.items()]
+    # The views, the job records, the webhook outbox and subscriptions are the service's own
+    # tables, derived or operational: it creates them, and swaps views in on a rebuild.
+    lines.append(f"GRANT USAGE, CREATE ON SCHEMA public TO {role};")
     return "\n".join(lines) + "\n"

@@ -20,13 +20,8 @@ db_option = click.option(
     help="SQLite database file, or postgresql://USER@HOST:PORT/DBNAME "
     "(default: $TIMELINE_DB, else ./timeline.db).",
 )
-# The commands that run on PostgreSQL so far; the others need the SQLite file. (A group's
-# subcommands are checked by their own names: `webhooks add`, `list`, `remove`.)
-POSTGRES_COMMANDS = (
-    *("init", "load", "append", "log", "verify", "export", "import", "backup"),
-    *("serve", "status", "region", "members", "rebuild", "regions"),
-    *("jobs", "scheduler", "webhooks", "list", "add", "remove"),
-)
+# The commands that work on a SQLite file only: on PostgreSQL, the database's own tools do their job.
+SQLITE_ONLY_COMMANDS = ("backups", "restore")
 config_option = click.option(
     "--config",
     "config",
@@ -43,11 +38,11 @@ def with_settings(fn: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(db: str | None, config: str | None, **kwargs: Any) -> Any:
         settings = load_settings(config, db=db)
         command = click.get_current_context().info_name or ""
-        if is_postgres(settings.db) and command not in POSTGRES_COMMANDS:
+        if is_postgres(settings.db) and command in SQLITE_ONLY_COMMANDS:
             raise StoreUnavailable(
                 redact(settings.db),
-                f"`timeline {command}` does not run on PostgreSQL yet; "
-                f"these do: {', '.join(POSTGRES_COMMANDS)} (see README, Running on PostgreSQL)",
+                f"`timeline {command}` works on SQLite files; back up and restore PostgreSQL with "
+                "its own tools (pg_dump and pg_restore, or pg_basebackup; see README, Running on PostgreSQL)",
             )
         return fn(settings=settings, **kwargs)
 
