@@ -14,19 +14,23 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from litestar import Request
 from litestar.di import NamedDependency
 
 from api.caching import ShortViews, ViewCache, tree_root
 from api.flight import SingleFlight
-from events.backends import open_log
+from events.backends import is_postgres, open_log
 from events.reference import Reference
 from events.store import EventStore
 from projections.models import ProjectionState
 from projections.runner import projection_states
 from timeline.database import open_store
 from timeline.settings import Settings
+
+if TYPE_CHECKING:  # psycopg_pool is loaded only on PostgreSQL
+    from psycopg_pool import ConnectionPool
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,28 +54,59 @@ class ViewState:
 
 
 class Database:
-    """One EventStore per thread on the same file, closed together at shutdown."""
+    """One EventStore per thread on the same database, closed together at shutdown.
+
+    On PostgreSQL their connections come from one pool (`psycopg_pool`), and a store whose
+    connection the server dropped is replaced at the thread's next request: a restart of the
+    server costs each thread one failed request, not the process.
+    """
+
+    # Threads that may hold a store at once: anyio's worker threads (40 by default), the event
+    # loop's and a few of the app's own.
+    POOL_SIZE = 48
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._local = threading.local()
         self._opened: list[EventStore] = []
         self._lock = threading.Lock()
+        self._pool: ConnectionPool | None = None
 
     def store(self) -> EventStore:
         store: EventStore | None = getattr(self._local, "store", None)
+        if store is not None and store.connection_lost():
+            self._forget(store)
+            store = None
         if store is None:
-            store = open_store(self.settings)
+            store = open_store(self.settings, pool=self._connections())
             self._local.store = store
             with self._lock:
                 self._opened.append(store)
         return store
+
+    def _connections(self) -> ConnectionPool | None:
+        if not is_postgres(self.settings.db):
+            return None
+        with self._lock:
+            if self._pool is None:
+                from events.postgres.connection import open_pool
+
+                self._pool = open_pool(self.settings.db, self.POOL_SIZE)
+            return self._pool
+
+    def _forget(self, store: EventStore) -> None:
+        with self._lock:
+            self._opened.remove(store)
+        store.close()
 
     def close(self) -> None:
         with self._lock:
             for store in self._opened:
                 store.close()
             self._opened.clear()
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
         self._local = threading.local()
 
 
@@ -98,6 +133,9 @@ class Views:
             return state
         generation = self._generation
         with self._lock:
+            if self._watch is not None and self._watch.connection_lost():
+                self._watch.close()  # the server dropped it: this look opens another
+                self._watch = None
             if self._watch is None:
                 # A connection of its own that never writes: its data_version moves with
                 # every commit made anywhere else (other threads, workers, CLI processes, nodes).

@@ -39,8 +39,11 @@ def open_log(
     synchronous: Synchronous = "FULL",
     signer: Signer | None = None,
     head_seconds: float = 0.0,
+    pool: object | None = None,
 ) -> EventStore:
-    """Open the log `db` names; with `create`, make its tables if they do not exist yet."""
+    """Open the log `db` names; with `create`, make its tables if they do not exist yet. `pool`
+    (PostgreSQL: `events.postgres.connection.open_pool`) supplies the connection."""
+    options = {"pool": pool} if pool is not None else {}
     return store_class(db).open(
-        db, create=create, synchronous=synchronous, signer=signer, head_seconds=head_seconds
+        db, create=create, synchronous=synchronous, signer=signer, head_seconds=head_seconds, **options
     )

@@ -132,6 +132,10 @@ class EventStore(LogReads, LogProofs):
     def close(self) -> None:
         self.conn.close()
 
+    def connection_lost(self) -> bool:
+        """Whether the database connection is gone for good (a server's; a file's never is)."""
+        return False
+
     def _begin_write(self) -> None:
         """Start a write transaction that holds the log's single writer slot until it ends
         (a subclass for another database takes its own lock here)."""

@@ -13,11 +13,15 @@ from events.store import EventStore
 from timeline.settings import Settings
 
 
-def open_store(settings: Settings, *, create: bool = False) -> EventStore:
+def open_store(settings: Settings, *, create: bool = False, pool: object | None = None) -> EventStore:
     """Open the log (a SQLite file, or a postgresql:// URL) with its signing key; with `create`,
     make the file, every table the core needs and the key (mode 0600) if they do not exist yet."""
     store = open_log(
-        settings.db, create=create, synchronous=settings.synchronous, head_seconds=settings.head_seconds
+        settings.db,
+        create=create,
+        synchronous=settings.synchronous,
+        head_seconds=settings.head_seconds,
+        pool=pool,
     )
     if is_postgres(settings.db):
         # The signed heads this node writes, kept outside the database as SQLite's beside it.

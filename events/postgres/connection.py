@@ -15,6 +15,7 @@ from typing import Any
 
 import psycopg
 from psycopg import pq
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from events.backends import redact
 from events.errors import StoreUnavailable
@@ -35,18 +36,26 @@ class PgConnection:
     exactly what the store says it is.
     """
 
-    def __init__(self, raw: psycopg.Connection, url: str) -> None:
+    def __init__(self, raw: psycopg.Connection, url: str, pool: ConnectionPool | None = None) -> None:
         self.raw = raw
         self.url = url
+        self.pool = pool  # where `raw` came from and goes back to on close
         self._with_commit: list[str] = []
 
     @classmethod
-    def open(cls, url: str) -> PgConnection:
+    def open(cls, url: str, pool: ConnectionPool | None = None) -> PgConnection:
+        """A connection of its own, or one taken from `pool` (see `open_pool`)."""
         try:
-            raw = psycopg.connect(url, autocommit=True)
-        except psycopg.Error as e:
+            raw = psycopg.connect(url, autocommit=True) if pool is None else pool.getconn()
+        except (psycopg.Error, PoolTimeout) as e:
             raise StoreUnavailable(redact(url), f"cannot connect ({str(e).strip()})") from e
-        return cls(raw, url)
+        return cls(raw, url, pool)
+
+    @property
+    def lost(self) -> bool:
+        """Whether the server connection is gone (psycopg marks it broken on the failure that
+        showed it): nothing more can be done on it."""
+        return self.raw.closed or self.raw.broken
 
     @property
     def conn(self) -> PgConnection:
@@ -84,11 +93,28 @@ class PgConnection:
         self.raw.execute(script)  # type: ignore[arg-type]
 
     def close(self) -> None:
-        self.raw.close()
+        if self.pool is not None:
+            self.pool.putconn(self.raw)  # the pool closes a broken one and opens another when asked
+        else:
+            self.raw.close()
 
     def __del__(self) -> None:
         # Like a sqlite3 connection, a store dropped without close() (a CLI command's) closes
         # quietly rather than warning.
         raw = getattr(self, "raw", None)
-        if raw is not None and not raw.closed:
+        if raw is not None and not raw.closed and getattr(self, "pool", None) is None:
             raw.close()
+
+
+def open_pool(url: str, size: int) -> ConnectionPool:
+    """Up to `size` connections for one process's threads, opened as they are first asked for and
+    checked as they are handed out; a connection the server dropped is replaced, not reused."""
+    return ConnectionPool(
+        url,
+        kwargs={"autocommit": True},
+        min_size=1,
+        max_size=size,
+        check=ConnectionPool.check_connection,
+        name="timeline",
+        open=True,
+    )

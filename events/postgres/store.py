@@ -13,6 +13,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import errors, sql
+from psycopg_pool import ConnectionPool
 
 from events import merkle
 from events.errors import ChainBroken, ConcurrencyError, DuplicateEventId, StoreUnavailable
@@ -74,9 +75,10 @@ class PostgresEventStore(EventStore):
         create: bool = True,
         signer: Signer | None = None,
         head_seconds: float = 0.0,
+        pool: ConnectionPool | None = None,
         **_: object,
     ) -> PostgresEventStore:
-        conn = PgConnection.open(str(url))
+        conn = PgConnection.open(str(url), pool)
         store = cls(conn, signer=signer, head_seconds=head_seconds)
         try:
             if create:
@@ -98,6 +100,9 @@ class PostgresEventStore(EventStore):
                     self.conn.executescript(SCHEMA)
         except psycopg.Error as e:
             raise StoreUnavailable(self.path, str(e).strip()) from e
+
+    def connection_lost(self) -> bool:
+        return self.conn.lost
 
     def data_version(self) -> object:
         # The server's current snapshot (next transaction id and those in progress) moves when

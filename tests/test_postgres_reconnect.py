@@ -1,0 +1,64 @@
+"""The API's connections on PostgreSQL come from a pool; one the server dropped is replaced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from litestar.testing import TestClient
+
+from api.context import Database
+from events.backends import open_log
+from events.store import EventStore
+from tests.test_api_support import open_client, seeded_settings
+from timeline.settings import Settings
+
+
+def _drop_connections(url: str) -> int:
+    """What a server restart or an administrator does: end every other session on the database."""
+    with psycopg.connect(url, autocommit=True) as admin:
+        rows = admin.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        ).fetchall()
+    return len(rows)
+
+
+def test_a_thread_whose_connection_the_server_dropped_gets_a_new_one(pg_url: str, tmp_path: Path) -> None:
+    open_log(pg_url).close()
+    database = Database(Settings(db=pg_url, signing_key=str(tmp_path / "timeline.key")))
+    try:
+        first = database.store()
+        assert database.store() is first  # one store per thread while it works
+        pid = first.conn.raw.info.backend_pid
+        assert _drop_connections(pg_url) >= 1
+        with pytest.raises(psycopg.OperationalError):
+            first.head()  # the request that finds it gone fails (a 503 in the API)...
+        second = database.store()  # ...and the thread's next one has a new connection
+        assert second is not first and second.conn.raw.info.backend_pid != pid
+        assert second.head().position == 0
+    finally:
+        database.close()
+
+
+@pytest.fixture
+def store_db(pg_url: str) -> str:
+    return pg_url
+
+
+@pytest.fixture
+def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
+    yield from open_client(seeded_settings(store, store_db))
+
+
+def test_the_api_answers_again_after_the_server_dropped_its_connections(client: TestClient) -> None:
+    assert client.get("/regions/140781/status", params={"as_of": "2022-01-01"}).status_code == 200
+    assert _drop_connections(str(client.app.state.api.settings.db)) >= 1
+    answers = [
+        client.get("/regions/140781/status", params={"as_of": f"2022-01-{day:02d}"}).status_code
+        for day in range(2, 28)
+    ]
+    # Each thread that held a dropped connection fails once (503, never a 500), then all answer.
+    assert set(answers) <= {200, 503} and answers[-10:] == [200] * 10, answers
