@@ -31,7 +31,7 @@ def test_killed_writers_lose_no_acknowledged_append_and_leave_no_partial_batch(t
     assert report.gaps == 0 and report.events > 0
     assert report.chain_error is None
     # Caught up through twenty crashes, the views equal a rebuild from zero.
-    assert compare_projections(db, tmp_path) is None
+    assert compare_projections(db) is None
 
 
 def test_killed_writers_on_postgresql_lose_no_acknowledged_append_and_leave_no_partial_batch(

@@ -1,5 +1,5 @@
 """Crash during projection: catch-up and rebuild processes are SIGKILLed part-way, the log
-grows between kills, and once catch-up completes the views equal a rebuild from zero."""
+grows between kills, and once catch-up completes the views equal a rebuild from zero (on both backends)."""
 
 from __future__ import annotations
 
@@ -19,13 +19,14 @@ from tests.faults.projector import kill_projectors
 pytestmark = pytest.mark.slow
 
 
-def test_projectors_killed_mid_way_end_with_the_tables_of_a_rebuild(tmp_path: Path) -> None:
-    db = tmp_path / "projected.db"
+def test_projectors_killed_mid_way_end_with_the_tables_of_a_rebuild(tmp_path: Path, log_db: str) -> None:
+    """On each backend (log_db: a SQLite file, then a PostgreSQL database)."""
+    db = log_db
     report = kill_projectors(db, tmp_path, kills=8, rng=random.Random(7), initial=6000, per_round=600)
     assert report.rounds == 8
     assert report.landed >= 2  # kills that hit a job still running (usually most: 5 to 7 of 8)
     assert report.events > 6000
-    assert compare_projections(db, tmp_path) is None
+    assert compare_projections(db) is None
 
 
 def test_the_comparison_names_a_table_that_differs(tmp_path: Path) -> None:

@@ -12,11 +12,9 @@ import psycopg
 
 from events.backends import is_postgres, open_log
 from events.errors import ChainBroken
-from events.store import EventStore
 from projections import catch_up, rebuild
 from tests.faults.logdb import (
     batches_in,
-    copy_db,
     first_difference,
     is_whole,
     make_db,
@@ -137,18 +135,14 @@ def audit(db: Path | str, acks: list[Ack], report: CrashReport) -> CrashReport:
     return report
 
 
-def compare_projections(db: Path, workdir: Path) -> str | None:
-    """Catch up the (crashed, incrementally projected) file and rebuild a copy from zero;
-    return where their projection tables differ, or None when identical row by row."""
-    copy = workdir / "rebuilt.db"
-    copy.unlink(missing_ok=True)
-    copy_db(db, copy)
-    for path, job in ((db, "catch_up"), (copy, "rebuild")):
-        store = EventStore.open(path, create=False)
-        try:
-            if job == "rebuild":
-                rebuild(store, progress=False)
-            catch_up(store)
-        finally:
-            store.close()
-    return first_difference(projection_rows(db), projection_rows(copy))
+def compare_projections(db: Path | str) -> str | None:
+    """Catch up the (crashed, incrementally projected) database, then rebuild its views from
+    zero; return where the two differ, or None when identical row by row."""
+    store = open_log(str(db), create=False)
+    try:
+        catch_up(store)
+        caught_up = projection_rows(db)
+        rebuild(store, progress=False)
+    finally:
+        store.close()
+    return first_difference(caught_up, projection_rows(db))

@@ -7,11 +7,13 @@ import random
 import sqlite3
 import uuid
 from pathlib import Path
+from typing import Any
 
 import msgspec
 
-from events.backends import open_log
+from events.backends import is_postgres, open_log
 from events.envelope import NewEvent
+from events.postgres.connection import PgConnection
 from events.reference import Reference
 from events.types import (
     Event,
@@ -138,7 +140,7 @@ def is_whole(batch: Batch) -> bool:
 
 def projection_rows(path: str | Path) -> dict[str, list[tuple]]:
     """Every projection table (rows sorted by all columns) and the checkpoints, for comparison."""
-    conn = sqlite3.connect(path)
+    conn: Any = PgConnection.open(str(path)) if is_postgres(str(path)) else sqlite3.connect(path)
     try:
         dump = {
             "projection_checkpoints": conn.execute(

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import msgspec
 
+from events.backends import open_log
 from events.store import EventStore
 from projections import catch_up, rebuild
 from tests.faults.logdb import SIZES, make_batch, make_db
@@ -22,7 +23,7 @@ from tests.faults.procs import ChildFailed, Zygote, ready
 
 
 def main(db: str, job: str, batch_size: str) -> None:
-    store = EventStore.open(db, create=False)
+    store = open_log(db, create=False)
     ready()
     if job == "rebuild":
         rebuild(store, progress=False, batch_size=int(batch_size))
@@ -47,7 +48,7 @@ class ProjectionReport(msgspec.Struct):
 
 
 def kill_projectors(
-    db: Path,
+    db: str | Path,
     workdir: Path,
     kills: int,
     rng: random.Random,
@@ -59,7 +60,7 @@ def kill_projectors(
     """Kill `kills` projectors (catch-up or rebuild, at random) mid-way, or as many as fit in
     `seconds`; catch-up is completed afterwards, in this process."""
     make_db(db)
-    store = EventStore.open(db, create=False)
+    store = open_log(str(db), create=False)
     grow(store, initial, rng, "initial")
     report = ProjectionReport()
     deadline = time.monotonic() + seconds if seconds else float("inf")
