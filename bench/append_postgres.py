@@ -172,23 +172,10 @@ def main(url: str, singles: int, events: int, runs: int) -> None:
         report(name, results)
 
 
-def _throwaway_server() -> tuple[object, str]:
-    """A temporary cluster from the installed server binaries (as in the tests)."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from tests.postgres import Cluster, bin_dir
-
-    found = bin_dir()
-    if found is None:
-        raise SystemExit("PostgreSQL is not installed (.ci/install-postgresql.sh); or pass --db URL")
-    cluster = Cluster(found).start()
-    return cluster, cluster.url()
-
-
 if __name__ == "__main__":
     import argparse
+    import sys
+    from pathlib import Path
 
     parser = argparse.ArgumentParser(description="PostgreSQL appends (also: bench/append.py --db URL)")
     parser.add_argument("--db", default=None, help="postgresql:// URL (default: a throwaway local cluster)")
@@ -196,9 +183,11 @@ if __name__ == "__main__":
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    cluster, url = (None, args.db) if args.db else _throwaway_server()
-    try:
-        main(url, args.singles, args.events, args.runs)
-    finally:
-        if cluster is not None:
-            cluster.stop()  # type: ignore[attr-defined]
+    if args.db:
+        main(args.db, args.singles, args.events, args.runs)
+    else:
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.postgres import throwaway_cluster
+
+        with throwaway_cluster() as cluster:
+            main(cluster.url(), args.singles, args.events, args.runs)

@@ -2,6 +2,8 @@
 
     python bench/projections.py                  # 1,000,000 events (several minutes)
     python bench/projections.py --events 20000   # a quick run
+    python bench/projections.py --db postgresql://USER@HOST:PORT/DBNAME   # beside PostgreSQL (issue 15)
+    python bench/projections.py --db postgresql  # the same on a throwaway local cluster
 
 Generates a log over the real gazetteer (`seeds/`: 3,243 regions, 2,849 of them counties in
 force and 334 prefectures, each defined by a `region_defined` event first) and 20 programmes
@@ -16,6 +18,12 @@ file, then prints, measured in the same run:
   programme-members query (goal: members p99 <= 2 ms).
 Rounds interleave (slim, full, rebuild, queries); each goal prints min / median / max over the
 rounds, and "met" / "not met" on the median.
+
+With `--db` naming PostgreSQL, the log generated in the SQLite file is moved into that (empty)
+database with `events.transfer` (as `timeline export` / `timeline import` do: same rows, same
+hashes), and the rounds interleave a rebuild on SQLite, one on PostgreSQL, then the queries on
+each; the goal of issue 15 is the PostgreSQL rebuild within 2x of SQLite's time. The slim and
+full scans (SQLite's own comparators) are left out there.
 """
 
 from __future__ import annotations
@@ -40,9 +48,11 @@ import msgspec
 # name would shadow the `projections` package.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 
+from events.backends import is_postgres, open_log  # noqa: E402
 from events.envelope import NewEvent  # noqa: E402
 from events.reference import Programme, Reference, Region, SourceDocument, region_level  # noqa: E402
 from events.store import EventStore  # noqa: E402
+from events.transfer import export_log, import_log  # noqa: E402
 from events.types import (  # noqa: E402
     DesignationEnded,
     IncentiveAwarded,
@@ -68,7 +78,14 @@ from timeline.gazetteer.build import build_regions  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 PROGRAMMES, PILOTS = 20, 150
-TARGETS = {"ratio": 0.5, "memory_mb": 300, "timeline_p99": 5.0, "status_p99": 2.0, "members_p99": 2.0}
+TARGETS = {
+    "postgres_time": 2.0,
+    "ratio": 0.5,
+    "memory_mb": 300,
+    "timeline_p99": 5.0,
+    "status_p99": 2.0,
+    "members_p99": 2.0,
+}
 SOURCE = (SourceRef(document="bench-doc", locator="para 3"),)
 KINDS = [  # (weight, kind)
     (28, "meeting"),
@@ -237,8 +254,20 @@ def raw_fold(path: Path, slim: bool = False) -> dict:
     return {"events": count, "seconds": time.perf_counter() - started, "cpu": time.process_time() - cpu}
 
 
-def rebuild_all(path: Path) -> dict:
-    store = EventStore.open(path, create=False, synchronous="OFF")
+def move_to_postgres(path: Path, url: str) -> None:
+    """Copy the SQLite log into the empty PostgreSQL database, as export and import do."""
+    export = path.with_suffix(".jsonl")
+    source, target = EventStore.open(path, create=False), open_log(url)
+    with open(export, "wb") as out:
+        export_log(source, out)
+    import_log(target, export)
+    source.close()
+    target.close()
+    export.unlink()
+
+
+def rebuild_all(db: str) -> dict:
+    store = open_log(db, create=False, synchronous="OFF")
     started, cpu = time.perf_counter(), time.process_time()
     count = rebuild(store, progress=sys.stderr.isatty())
     return {
@@ -262,9 +291,9 @@ def peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child(phase: str, path: Path, *extra: str) -> dict:
-    """Run a phase in a fresh process so its time and peak memory are its own."""
-    command = [sys.executable, __file__, "--phase", phase, "--db", str(path), *extra]
+def child(phase: str, db: str | Path, *extra: str) -> dict:
+    """Run a phase on `db` in a fresh process so its time and peak memory are its own."""
+    command = [sys.executable, __file__, "--phase", phase, "--phase-db", str(db), *extra]
     out = subprocess.run(command, check=True, stdout=subprocess.PIPE, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -279,11 +308,12 @@ def latencies(fn: Callable[[], object], count: int) -> tuple[float, float]:
     return samples[len(samples) // 2], samples[min(len(samples) - 1, int(len(samples) * 0.99))]
 
 
-def queries(path: Path, count: int, seed: int, cache_mb: int) -> dict[str, tuple[float, float]]:
+def queries(db: str, count: int, seed: int, cache_mb: int) -> dict[str, tuple[float, float]]:
     rnd = random.Random(seed)
-    store = EventStore.open(path, create=False)
-    # A server sizes SQLite's page cache to its working set; `connect` keeps the 2 MB default.
-    store.conn.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
+    store = open_log(db, create=False)
+    if not is_postgres(db):
+        # A server sizes SQLite's page cache to its working set; `connect` keeps the 2 MB default.
+        store.conn.execute(f"PRAGMA cache_size = -{cache_mb * 1024}")
     reference = Reference(store.db)
     regions, programmes = catalogue()
     current = [r for r in regions if r.valid_to is None]
@@ -327,12 +357,12 @@ def spread(values: list[float]) -> str:
     return f"{low:6.2f} / {mid:6.2f} / {high:6.2f}"
 
 
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
 def report(events: int, rounds: list[dict]) -> None:
     """Each figure as min / median / max over the rounds; a goal is met when its median is."""
-
-    def verdict(ok: bool) -> str:
-        return "met" if ok else "NOT MET"
-
     print(f"log: {events:,} events; {len(rounds)} interleaved rounds; min / median / max")
     for label, key in (("wall", "seconds"), ("cpu", "cpu")):
 
@@ -364,6 +394,30 @@ def report(events: int, rounds: list[dict]) -> None:
         print(f"{name:<9} p99                         {spread(p99)} ms  (goal <= {target} ms) {ok}")
 
 
+SIDES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+
+
+def report_postgres(events: int, rounds: list[dict]) -> None:
+    """The rebuild on each backend, PostgreSQL's time against SQLite's, then the query latencies."""
+    print(f"log: {events:,} events on each backend; {len(rounds)} interleaved rounds; min / median / max")
+    for side, name in SIDES.items():
+        runs = [r[f"rebuild {side}"] for r in rounds]
+        wall = [run["events"] / run["seconds"] / 1000 for run in runs]
+        cpu = [run["events"] / run["cpu"] / 1000 for run in runs]
+        memory = [run["peak_mb"] for run in runs]
+        print(f"rebuild {name:<10} wall {spread(wall)} k ev/s; cpu of the rebuilding process ", end="")
+        print(f"{spread(cpu)} k ev/s; peak {spread(memory)} MB")
+    ratio = [r["rebuild postgres"]["seconds"] / r["rebuild sqlite"]["seconds"] for r in rounds]
+    goal = TARGETS["postgres_time"]
+    ok = verdict(statistics.median(ratio) <= goal)
+    print(f"rebuild time PostgreSQL / SQLite     {spread(ratio)} x  (goal <= {goal}) {ok}")
+    for query in rounds[0]["queries sqlite"]:
+        for side, name in SIDES.items():
+            p50 = [r[f"queries {side}"][query][0] for r in rounds]
+            p99 = [r[f"queries {side}"][query][1] for r in rounds]
+            print(f"{query:<9} {name:<10} p50 {spread(p50)} ms; p99 {spread(p99)} ms")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -373,17 +427,41 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache-mb", type=int, default=64, help="SQLite page cache of the query connection.")
     parser.add_argument("--repeat", type=int, default=3, help="Interleaved rounds (min/median/max shown).")
-    parser.add_argument("--keep", metavar="DIR", help="Write the database here and keep it.")
+    parser.add_argument("--keep", metavar="DIR", help="Write the SQLite database here and keep it.")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="postgresql://USER@HOST:PORT/DBNAME, an empty database: rebuild and query there beside "
+        "SQLite; 'postgresql': on a throwaway local cluster. Without it, SQLite alone.",
+    )
     parser.add_argument("--phase", choices=["slim", "full", "rebuild", "queries"], help=argparse.SUPPRESS)
-    parser.add_argument("--db", help=argparse.SUPPRESS)
+    parser.add_argument("--phase-db", help=argparse.SUPPRESS)  # the database a child phase works on
     args = parser.parse_args(argv)
     if args.phase == "queries":
-        print(json.dumps(queries(Path(args.db), args.queries, args.seed, args.cache_mb)))
+        print(json.dumps(queries(args.phase_db, args.queries, args.seed, args.cache_mb)))
         return
     if args.phase:
-        db = Path(args.db)
-        print(json.dumps(rebuild_all(db) if args.phase == "rebuild" else raw_fold(db, args.phase == "slim")))
+        db = args.phase_db
+        print(
+            json.dumps(
+                rebuild_all(db) if args.phase == "rebuild" else raw_fold(Path(db), args.phase == "slim")
+            )
+        )
         return
+    if args.db == "postgresql":
+        sys.path.insert(0, str(REPO))
+        from tests.postgres import throwaway_cluster
+
+        with throwaway_cluster() as cluster:
+            args.db = cluster.create_database()
+            in_folder(args)
+        return
+    if args.db and not is_postgres(args.db):
+        parser.error("--db takes a postgresql:// URL or 'postgresql' (SQLite is always measured)")
+    in_folder(args)
+
+
+def in_folder(args: argparse.Namespace) -> None:
     if args.keep:
         Path(args.keep).mkdir(parents=True, exist_ok=True)
         run(Path(args.keep) / "bench.db", args)
@@ -397,14 +475,24 @@ def run(path: Path, args: argparse.Namespace) -> None:
     path.unlink(missing_ok=True)
     generate(path, args.events, args.seed)
     print(f"generated {args.events:,} events in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    if args.db:
+        started = time.perf_counter()
+        move_to_postgres(path, args.db)
+        print(f"moved to PostgreSQL in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     options = ["--queries", str(args.queries), "--seed", str(args.seed), "--cache-mb", str(args.cache_mb)]
+    databases = {"sqlite": path, "postgres": args.db}
     rounds = []
     for _ in range(args.repeat):
-        figures = {phase: child(phase, path) for phase in ("slim", "full", "rebuild")}
-        figures["queries"] = child("queries", path, *options)
+        if args.db:
+            figures = {f"rebuild {side}": child("rebuild", db) for side, db in databases.items()}
+            for side, db in databases.items():
+                figures[f"queries {side}"] = child("queries", db, *options)
+        else:
+            figures = {phase: child(phase, path) for phase in ("slim", "full", "rebuild")}
+            figures["queries"] = child("queries", path, *options)
         print(f"round: {figures}", file=sys.stderr)
         rounds.append(figures)
-    report(args.events, rounds)
+    (report_postgres if args.db else report)(args.events, rounds)
 
 
 if __name__ == "__main__":

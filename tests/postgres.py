@@ -15,6 +15,8 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -83,3 +85,16 @@ class Cluster:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A started cluster, stopped on leaving: the benchmarks' server when given no URL."""
+    found = bin_dir()
+    if found is None:
+        raise SystemExit("PostgreSQL is not installed (.ci/install-postgresql.sh); or pass --db URL")
+    cluster = Cluster(found).start()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
