@@ -11,6 +11,18 @@ run() {
     script=$1
     shift
     [ "$full" = yes ] && set --
+    start "$script" "$@"
+}
+# The same script on PostgreSQL (issue 15), on a throwaway local cluster: --db stays with --full.
+run_postgres() {
+    script=$1
+    shift
+    [ "$full" = yes ] && set --
+    start "$script" --db postgresql "$@"
+}
+start() {
+    script=$1
+    shift
     echo
     echo "=== python bench/$script $*"
     if ! python3 "bench/$script" "$@"; then
@@ -20,10 +32,12 @@ run() {
 }
 run append.py --events 100000 --singles 300
 run projections.py --events 20000
+run_postgres projections.py --events 20000
 run gazetteer.py --repeat 3
 run ics.py --events 2000 --repeat 5
 run delivery.py --events 2000
 run http.py --seconds 3 --rounds 1
+run_postgres http.py --seconds 3 --rounds 1
 run schemathesis_run.py --max-examples 5
 run faults.py --quick
 run live.py --clients 200 --posts 20 --deliveries 100

@@ -2,6 +2,8 @@
 
     python bench/http.py                      # 3 rounds of 10 s per endpoint, 32 connections
     python bench/http.py --seconds 5 --rounds 2 --connections 64
+    python bench/http.py --db postgresql://USER@HOST:PORT/DBNAME --nodes 2   # issue 15
+    python bench/http.py --db postgresql        # the same on a throwaway local cluster
 
 The servers run as real processes on loopback, the same way: uvicorn, uvloop, httptools, one
 worker, no access log. The API is `timeline serve` on a temporary database loaded with the
@@ -21,6 +23,12 @@ comparator in the same run:
 The load generator is `wrk` when installed for the fixed URLs, else (and always for the random
 ones) a small keep-alive asyncio client in its own process. Rounds interleave comparator and
 API; figures print as min / median / max over the rounds, "met" when the median meets the goal.
+
+With `--db` naming PostgreSQL, it measures instead the goal of issue 15: --nodes `timeline serve`
+processes (ports of their own, the one database, seeded by the first on an empty database) read
+>= 1.7x as fast as one of them, the same asyncio client in the same round spreading its
+connections over the nodes' ports as a load balancer would: cached timeline reads and uncached
+status reads (which query PostgreSQL). Client, nodes and server share this machine's CPUs.
 """
 
 from __future__ import annotations
@@ -42,7 +50,6 @@ import random  # noqa: E402
 import re  # noqa: E402
 import shutil  # noqa: E402
 import socket  # noqa: E402
-import sqlite3  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -50,8 +57,10 @@ import time  # noqa: E402
 import urllib.request  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 
+from events.backends import open_log  # noqa: E402
+
 ROOT = HERE.parent
-GOALS = {"cached": 0.95, "uncached": 0.5, "startup": 1.5}
+GOALS = {"cached": 0.95, "uncached": 0.5, "startup": 1.5, "nodes": 1.7}
 ENDPOINTS = {
     "timeline": "/regions/140700/timeline?descendants=1&limit=50",
     "status": "/regions/140781/status?as_of=2021-05-07",
@@ -114,7 +123,7 @@ def wait_for(url: str, timeout: float = 60) -> None:
     raise SystemExit(f"server at {url} did not start")
 
 
-def start_api(folder: Path, port: int, db: Path | None = None, **env: str) -> subprocess.Popen[bytes]:
+def start_api(folder: Path, port: int, db: str | Path | None = None, **env: str) -> subprocess.Popen[bytes]:
     db = db or folder / "timeline.db"
     command = ["timeline", "serve", "--db", str(db), "--port", str(port), "--no-access-log"]
     env = {**os.environ, "TIMELINE_LOG_LEVEL": "WARNING", **env}
@@ -203,15 +212,20 @@ async def _client(
 
 
 def _python_load(urls: list[str], seconds: int, connections: int, queue: multiprocessing.Queue) -> None:
-    host, port = re.match(r"http://([^:/]+):(\d+)", urls[0]).groups()  # type: ignore[union-attr]
-    paths = [re.sub(r"^http://[^/]+", "", url) for url in urls]
-    requests = [f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode() for path in paths]
+    # The requests by server; connection k goes to server k mod n, as a load balancer spreads them.
+    servers: dict[tuple[str, int], list[bytes]] = {}
+    for url in urls:
+        host, port, path = re.match(r"http://([^:/]+):(\d+)(.*)", url).groups()  # type: ignore[union-attr]
+        request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+        servers.setdefault((host, int(port)), []).append(request)
+    targets = list(servers.items())
     latencies: list[float] = []
     errors: list[bytes] = []
 
     async def main() -> None:
         stop = time.perf_counter() + seconds
-        clients = [_client(host, int(port), requests, stop, latencies, errors) for _ in range(connections)]
+        turns = [targets[k % len(targets)] for k in range(connections)]
+        clients = [_client(*address, requests, stop, latencies, errors) for address, requests in turns]
         await asyncio.gather(*clients)
 
     started = time.perf_counter()
@@ -236,11 +250,12 @@ def run_python(url: str | list[str], seconds: int, connections: int) -> dict[str
     return result
 
 
-def random_status_paths(db: Path, count: int, seed: int = 20) -> list[tuple[str, str]]:
+def random_status_paths(db: str | Path, count: int, seed: int = 20) -> list[tuple[str, str]]:
     """(API path, bare path) pairs: a random region of the gazetteer and a random `as_of`."""
     rnd = random.Random(seed)
-    with sqlite3.connect(db) as conn:
-        codes = [row[0] for row in conn.execute("SELECT code FROM regions")]
+    store = open_log(db, create=False)
+    codes = [row[0] for row in store.conn.execute("SELECT code FROM regions")]
+    store.close()
     pairs = []
     for _ in range(count):
         code = rnd.choice(codes)
@@ -261,7 +276,24 @@ def main() -> None:
         default="auto",
         help="load generator for the fixed URLs (auto: wrk if installed)",
     )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="postgresql://USER@HOST:PORT/DBNAME or 'postgresql' (a throwaway local cluster): "
+        "measure --nodes nodes on that database beside one instead",
+    )
+    parser.add_argument("--nodes", type=int, default=2, help="nodes on the PostgreSQL database (default 2)")
     args = parser.parse_args()
+    if args.db == "postgresql":
+        sys.path.insert(0, str(ROOT))
+        from tests.postgres import throwaway_cluster
+
+        with throwaway_cluster() as cluster:
+            bench_nodes(cluster.create_database(), args)
+        return
+    if args.db:
+        bench_nodes(args.db, args)
+        return
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     load = run_wrk if use_wrk else run_python
     tool = "wrk" if use_wrk else "asyncio client in its own process"
@@ -289,6 +321,49 @@ def main() -> None:
         finally:
             api.terminate()
             api.wait(10)
+
+
+def bench_nodes(url: str, args: argparse.Namespace) -> None:
+    """--nodes `timeline serve` processes on one PostgreSQL database; see report_nodes."""
+    with tempfile.TemporaryDirectory(prefix="bench-http-") as tmp:
+        ports = [free_port() for _ in range(args.nodes)]
+        nodes: list[subprocess.Popen[bytes]] = []
+        try:
+            for port in ports:  # one after the other: the first seeds an empty database
+                nodes.append(start_api(Path(tmp), port, url))  # one folder: the nodes share its key
+                wait_for(f"http://127.0.0.1:{port}/health")
+            report_nodes(url, args, [f"http://127.0.0.1:{port}" for port in ports])
+        finally:
+            for node in nodes:
+                node.terminate()
+                node.wait(10)
+
+
+def report_nodes(url: str, args: argparse.Namespace, nodes: list[str]) -> None:
+    """Read throughput of all the nodes beside the first alone (the others idle), same client."""
+    print(
+        f"load: asyncio client in its own process, {args.connections} connections spread over the nodes' "
+        f"ports, {args.rounds} interleaved rounds x {args.seconds} s, loopback; the client, {len(nodes)} "
+        f"nodes and PostgreSQL on {os.cpu_count()} CPUs; min / median / max"
+    )
+    scenarios = {
+        "cached timeline": [ENDPOINTS["timeline"]],
+        "uncached status": [pair[0] for pair in random_status_paths(url, 20_000)],
+    }
+    figures: dict[str, list[dict[str, float]]] = {name: [] for name in scenarios}
+    for _ in range(args.rounds):
+        for name, paths in scenarios.items():
+            one = run_python([nodes[0] + path for path in paths], args.seconds, args.connections)["rps"]
+            urls = [node + path for node in nodes for path in paths]
+            figures[name].append({"one": one, "all": run_python(urls, args.seconds, args.connections)["rps"]})
+    for name, runs in figures.items():
+        ratio = [r["all"] / r["one"] for r in runs]
+        print(f"{name}: {len(nodes)} nodes {spread([r['all'] for r in runs])} req/s; ", end="")
+        print(f"one node {spread([r['one'] for r in runs])} req/s")
+        met = verdict(statistics.median(ratio) >= GOALS["nodes"])
+        print(
+            f"    {len(nodes)} nodes / one node {spread(ratio, '{:.2f}')} x  (goal >= {GOALS['nodes']}) {met}"
+        )
 
 
 def spread(values: list[float], fmt: str = "{:,.0f}") -> str:
