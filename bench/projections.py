@@ -78,14 +78,8 @@ from timeline.gazetteer.build import build_regions  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 
 PROGRAMMES, PILOTS = 20, 150
-TARGETS = {
-    "postgres_time": 2.0,
-    "ratio": 0.5,
-    "memory_mb": 300,
-    "timeline_p99": 5.0,
-    "status_p99": 2.0,
-    "members_p99": 2.0,
-}
+TARGETS = {"ratio": 0.5, "memory_mb": 300, "timeline_p99": 5.0, "status_p99": 2.0, "members_p99": 2.0}
+POSTGRES_TIME = 2.0  # issue 15: PostgreSQL's rebuild time <= 2x SQLite's
 SOURCE = (SourceRef(document="bench-doc", locator="para 3"),)
 KINDS = [  # (weight, kind)
     (28, "meeting"),
@@ -408,7 +402,7 @@ def report_postgres(events: int, rounds: list[dict]) -> None:
         print(f"rebuild {name:<10} wall {spread(wall)} k ev/s; cpu of the rebuilding process ", end="")
         print(f"{spread(cpu)} k ev/s; peak {spread(memory)} MB")
     ratio = [r["rebuild postgres"]["seconds"] / r["rebuild sqlite"]["seconds"] for r in rounds]
-    goal = TARGETS["postgres_time"]
+    goal = POSTGRES_TIME
     ok = verdict(statistics.median(ratio) <= goal)
     print(f"rebuild time PostgreSQL / SQLite     {spread(ratio)} x  (goal <= {goal}) {ok}")
     for query in rounds[0]["queries sqlite"]:
