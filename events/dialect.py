@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 import sqlite3
 import weakref
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 
@@ -57,6 +58,22 @@ def begin_write(conn: Any, lock: int) -> None:
         conn.execute("BEGIN IMMEDIATE")
     else:
         conn.execute(f"BEGIN; SELECT pg_advisory_xact_lock({lock:d})")
+
+
+@contextmanager
+def session_lock(conn: Any, lock: int) -> Iterator[None]:
+    """Hold the advisory lock `lock` across transactions on PostgreSQL, where several machines
+    may start the same work at once; on SQLite, nothing (one machine, whose `serve` prepares the
+    database before its workers start)."""
+    if is_sqlite(conn):
+        yield
+        return
+    conn.execute(f"SELECT pg_advisory_lock({lock:d})")
+    try:
+        yield
+    finally:
+        if not conn.lost:  # a lost session released it with itself
+            conn.execute(f"SELECT pg_advisory_unlock({lock:d})")
 
 
 def begin_snapshot(conn: Any, guard: str | None = None) -> None:

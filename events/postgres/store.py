@@ -16,6 +16,7 @@ from psycopg import errors, sql
 from psycopg_pool import ConnectionPool
 
 from events import merkle
+from events.dialect import begin_write
 from events.errors import ChainBroken, ConcurrencyError, DuplicateEventId, StoreUnavailable
 from events.heads import SignedHead, Signer
 from events.postgres.connection import PgConnection, redact
@@ -40,6 +41,7 @@ _TYPES = [
     "text",
     "text",
 ]
+SCHEMA_LOCK = 0x7363_6865_6D61_6C6F  # an advisory lock key of its own ("schemalo")
 INSERT_ARRAYS = (
     f"INSERT INTO events ({COLUMNS}) SELECT * FROM unnest({', '.join(f'%b::{t}[]' for t in _TYPES)})"
 )
@@ -93,11 +95,21 @@ class PostgresEventStore(EventStore):
     def ensure_schema(self) -> None:
         """Create the tables unless they exist: a service role holding only the printed GRANTs
         (`timeline init --print-sql`) may open the log for writing, but never owns DDL."""
+        present = "SELECT to_regclass('events') IS NOT NULL AND to_regclass('log_head') IS NOT NULL"
         try:
             with self._lock:
-                present = "SELECT to_regclass('events') IS NOT NULL AND to_regclass('log_head') IS NOT NULL"
-                if not self.conn.execute(present).fetchone()[0]:
-                    self.conn.executescript(SCHEMA)
+                if self.conn.execute(present).fetchone()[0]:
+                    return
+                # Nodes started together on an empty database queue here: PostgreSQL's catalogue
+                # refuses two concurrent CREATE TABLE IF NOT EXISTS of one name.
+                begin_write(self.conn, SCHEMA_LOCK)
+                try:
+                    if not self.conn.execute(present).fetchone()[0]:
+                        self.conn.executescript(SCHEMA)
+                    self.conn.execute("COMMIT")
+                except BaseException:
+                    self.conn.execute("ROLLBACK")
+                    raise
         except psycopg.Error as e:
             raise StoreUnavailable(self.path, str(e).strip()) from e
 

@@ -1,4 +1,5 @@
-"""Two `timeline serve` nodes on one PostgreSQL database, as behind a load balancer.
+"""Two `timeline serve` nodes on one PostgreSQL database, as behind a load balancer, started
+together on an empty database.
 
 A write on one node is read on the other with `min_position` (no wait for the scheduled
 catch-up: it runs once an hour here) and reaches the other's event stream (LISTEN/NOTIFY);
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -39,8 +41,12 @@ def _node(folder: Path, url: str) -> LiveServer:
 @pytest.fixture
 def nodes(pg_cluster: Cluster, tmp_path: Path) -> Iterator[tuple[LiveServer, LiveServer]]:
     url = pg_cluster.create_database()
-    first = _node(tmp_path, url).start()  # seeds the empty database
-    second = _node(tmp_path, url).start()
+    first, second = _node(tmp_path, url), _node(tmp_path, url)
+    # Started together on the empty database: one seeds it and builds the views, the other
+    # waits for that and finds it done.
+    with ThreadPoolExecutor(2) as starting:
+        for started in [starting.submit(node.start) for node in (first, second)]:
+            started.result()
     try:
         yield first, second
     finally:

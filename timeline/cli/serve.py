@@ -12,6 +12,7 @@ from litestar import Litestar
 
 from api.app import create_app
 from events.backends import is_postgres, redact
+from events.dialect import session_lock
 from events.store import EventStore
 from projections import catch_up, ensure_projections
 from timeline.cli import main
@@ -23,6 +24,7 @@ from timeline.seeds import load_seeds
 from timeline.settings import Settings, load_settings
 
 APP_FACTORY = "timeline.cli.serve:app_factory"
+PREPARE_LOCK = 0x7072_6570_6172_6573  # a 64-bit advisory lock key of its own ("prepares")
 EXAMPLE_REGION = "140700"
 
 
@@ -30,12 +32,15 @@ def prepare_database(settings: Settings, echo: Callable[[str], None] = click.ech
     """Create the tables; on an empty log load the bundled seeds; bring the views up to date."""
     store = open_store(settings, create=True)
     try:
-        if store.head().position == 0:
-            _load_seeds(store, Path(settings.seeds_dir), echo)
-        rebuilt = ensure_projections(store, progress=True)
-        if rebuilt:
-            echo(f"Rebuilt views: {', '.join(rebuilt)}.")
-        catch_up(store)
+        # Nodes started together on one PostgreSQL database take turns: the first seeds and
+        # builds, the others find it done.
+        with session_lock(store.conn, PREPARE_LOCK):
+            if store.head().position == 0:
+                _load_seeds(store, Path(settings.seeds_dir), echo)
+            rebuilt = ensure_projections(store, progress=True)
+            if rebuilt:
+                echo(f"Rebuilt views: {', '.join(rebuilt)}.")
+            catch_up(store)
     finally:
         store.close()
 
