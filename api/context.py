@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -82,6 +83,9 @@ class Database:
             self._local.store = store
             with self._lock:
                 self._opened.append(store)
+            # Worker threads come and go (anyio ends one idle for 10 s): a thread's store is
+            # closed, and its pooled connection returned, when the thread is gone.
+            weakref.finalize(threading.current_thread(), self._forget, store)
         return store
 
     def _connections(self) -> ConnectionPool | None:
@@ -96,6 +100,8 @@ class Database:
 
     def _forget(self, store: EventStore) -> None:
         with self._lock:
+            if store not in self._opened:  # closed already (replaced, or at shutdown)
+                return
             self._opened.remove(store)
         store.close()
 

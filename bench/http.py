@@ -203,10 +203,10 @@ async def _client(
         writer.write(requests[turn % len(requests)])
         turn += 1
         head = await reader.readuntil(b"\r\n\r\n")
-        if not head.startswith(b"HTTP/1.1 200"):
-            errors.append(head.split(b"\r\n", 1)[0])
         length = int(re.search(rb"(?i)content-length: (\d+)", head).group(1))  # type: ignore[union-attr]
-        await reader.readexactly(length)
+        body = await reader.readexactly(length)
+        if not head.startswith(b"HTTP/1.1 200"):
+            errors.append(head.split(b"\r\n", 1)[0] + body[:400])
         latencies.append(time.perf_counter() - started)
     writer.close()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -62,3 +63,20 @@ def test_the_api_answers_again_after_the_server_dropped_its_connections(client: 
     ]
     # Each thread that held a dropped connection fails once (503, never a 500), then all answer.
     assert set(answers) <= {200, 503} and answers[-10:] == [200] * 10, answers
+
+
+def test_a_finished_thread_gives_its_connection_back(pg_url: str, tmp_path: Path) -> None:
+    """Worker threads come and go; a pool of 3 serves thread after thread without running dry."""
+    open_log(pg_url).close()
+    database = Database(Settings(db=pg_url, signing_key=str(tmp_path / "timeline.key")))
+    database.POOL_SIZE = 3
+    heads: list[int] = []
+    try:
+        for _ in range(8):
+            thread = threading.Thread(target=lambda: heads.append(database.store().head().position))
+            thread.start()
+            thread.join(60)
+            del thread  # gone: nothing refers to it any more
+        assert heads == [0] * 8
+    finally:
+        database.close()
