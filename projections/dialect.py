@@ -11,9 +11,6 @@ from events.dialect import is_sqlite
 # 64-bit key of its own ("projects"), apart from the scheduler's.
 WRITE_LOCK = 0x7072_6F6A_6563_7473
 
-# Types of the `timeline_scope` columns, for PostgreSQL's arrays (see `insert_fanned_out`).
-_SCOPE_TYPES = ("bigint", "bigint", "bigint", "text", "bigint", "bigint", "bigint", "bigint")
-
 
 def insert_fanned_out(conn: Any, scope: str, lineage: str, rows: list[tuple]) -> None:
     """Insert timeline rows (scope first) and a copy of each for every scope its region's
@@ -28,12 +25,10 @@ def insert_fanned_out(conn: Any, scope: str, lineage: str, rows: list[tuple]) ->
             [first],
         )
         return
-    # One statement: the batch as one array per column, and its fan-out joined from them.
-    arrays = ", ".join(f"%s::{kind}[]" for kind in _SCOPE_TYPES)
-    conn.raw.execute(
-        f"WITH s (scope, sort_key, vid, type, retracted, earliest, latest, role) AS "
-        f"(SELECT * FROM unnest({arrays})) "
-        f"INSERT INTO {scope} SELECT * FROM s UNION ALL SELECT l.scope, s.sort_key, s.vid, s.type, "
-        f"s.retracted, s.earliest, s.latest, s.role FROM s JOIN {lineage} l ON l.region = s.scope",
-        [list(column) for column in zip(*rows, strict=True)],
-    )
+    # The copies made here, and all rows streamed in by COPY (`PgConnection.executemany`): an
+    # INSERT … SELECT joining an unnested batch to the lineage ran at a third of the speed.
+    above: dict[int, list[int]] = {}
+    for region, up in conn.execute(f"SELECT region, scope FROM {lineage}").fetchall():
+        above.setdefault(region, []).append(up)
+    fanned = [(up, *row[1:]) for row in rows for up in above.get(row[0], ())]
+    conn.executemany(f"INSERT INTO {scope} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows + fanned)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 from psycopg import pq
@@ -21,6 +21,18 @@ from events.backends import redact
 from events.errors import StoreUnavailable
 
 _MARK = re.compile(r"\?")
+# `INSERT INTO <table> VALUES (?, …)`: every column, no conflict clause, nothing computed.
+_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) VALUES \((?:\?, ?)*\?\)")
+# `INSERT INTO <table> VALUES (?, …) ON CONFLICT DO NOTHING`: (head, row, tail).
+_IGNORING_INSERT = re.compile(r"(INSERT INTO \w+ VALUES )(\((?:\?, ?)*\?\))( ON CONFLICT DO NOTHING)")
+_COPY_FROM = 64  # rows; below, COPY or a statement of many rows costs more than it saves
+_ROWS_PER_STATEMENT = 1000
+
+
+class Changed(NamedTuple):
+    """How many rows a statement run for many rows changed (sqlite3's `rowcount`)."""
+
+    rowcount: int
 
 
 @functools.lru_cache(maxsize=512)
@@ -80,11 +92,31 @@ class PgConnection:
             return self.raw.execute(sql)  # type: ignore[arg-type]  # no parameters: no placeholders
         return self.raw.execute(_translate(sql), params)  # type: ignore[arg-type]
 
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor:
-        """Run `sql` once per row; the cursor's `rowcount` sums the rows changed, as sqlite3's."""
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> psycopg.Cursor | Changed:
+        """Run `sql` once per row; the answer's `rowcount` sums the rows changed, as sqlite3's."""
         if len(rows) == 1:  # executemany would open a pipeline for one row
             return self.raw.execute(_translate(sql), rows[0])  # type: ignore[arg-type]
         cursor = self.raw.cursor()
+        ignoring = _IGNORING_INSERT.fullmatch(sql)
+        if ignoring is not None and len(rows) >= _COPY_FROM:
+            # Rows whose duplicates are skipped: many per statement (a statement per row has the
+            # server plan and run each; COPY cannot skip a duplicate).
+            head, values, tail = ignoring.groups()
+            changed = 0
+            for start in range(0, len(rows), _ROWS_PER_STATEMENT):
+                part = rows[start : start + _ROWS_PER_STATEMENT]
+                text = f"{head}{', '.join([values] * len(part))}{tail}"
+                cursor.execute(_translate(text), [value for row in part for value in row])  # type: ignore[arg-type]
+                changed += cursor.rowcount
+            return Changed(changed)
+        plain = _PLAIN_INSERT.fullmatch(sql)
+        if plain is not None and len(rows) >= _COPY_FROM:
+            # Plain rows into one table (a rebuild's bulk): COPY streams them in one statement,
+            # where executemany would have the server run an INSERT per row.
+            with cursor.copy(f"COPY {plain[1]} FROM STDIN") as copy:  # type: ignore[arg-type]
+                for row in rows:
+                    copy.write_row(row)
+            return cursor
         cursor.executemany(_translate(sql), rows)  # type: ignore[arg-type]
         return cursor
 
