@@ -6,6 +6,7 @@ No tests here; the other `test_api_*` modules import these.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from uuid import UUID
 from litestar.testing import TestClient
 
 from api.app import create_app
+from events.backends import is_postgres
 from events.envelope import NewEvent
 from events.store import EventStore
 from tests.conftest import milestone
@@ -110,6 +112,9 @@ def make_settings(db_path: Path, **overrides: Any) -> Settings:
         "read_your_writes_timeout": 0.3,
         "max_body_bytes": 20_000,
     }
+    if is_postgres(str(db_path)):
+        # A server database has no folder: the signing key would default to the working folder.
+        values["signing_key"] = str(Path(tempfile.mkdtemp(prefix="timeline-key-")) / "timeline.key")
     values.update(overrides)
     return Settings(**values)
 
