@@ -90,7 +90,7 @@ def begin_snapshot(conn: Any, guard: str | None = None) -> None:
     # REPEATABLE READ: one snapshot for the transaction (READ COMMITTED takes one per statement),
     # taken at the first query, so after the LOCK (which takes none) was granted.
     begin = "BEGIN ISOLATION LEVEL REPEATABLE READ"
-    if guard is not None and _guard_exists(conn, guard):
+    if guard is not None and lasting_table_exists(conn, guard):
         begin += f"; LOCK TABLE {guard} IN ACCESS SHARE MODE"
     conn.execute(begin)
 
@@ -102,15 +102,16 @@ def exclude_readers(conn: Any, guard: str) -> None:
         conn.execute(f"LOCK TABLE {guard} IN ACCESS EXCLUSIVE MODE")
 
 
-# Guard tables known to exist, per connection: they are created once and never dropped.
-_GUARDS: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
+# Tables known to exist, per connection, among those created once and never dropped.
+_LASTING: weakref.WeakKeyDictionary[Any, set[str]] = weakref.WeakKeyDictionary()
 
 
-def _guard_exists(conn: Any, guard: str) -> bool:
-    known = _GUARDS.setdefault(conn, set())
-    if guard not in known and table_exists(conn, guard):  # asked outside a transaction: no snapshot
-        known.add(guard)
-    return guard in known
+def lasting_table_exists(conn: Any, name: str) -> bool:
+    """`table_exists` for a table that is never dropped: asked until it exists, then known."""
+    known = _LASTING.setdefault(conn, set())
+    if name not in known and table_exists(conn, name):
+        known.add(name)
+    return name in known
 
 
 def table_exists(conn: Any, name: str) -> bool:

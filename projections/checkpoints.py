@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import msgspec
 
-from events.dialect import is_sqlite, table_exists
+from events.dialect import is_sqlite, lasting_table_exists
 from events.store import EventStore
 from projections.base import Projection, read_snapshot
 from projections.errors import ProjectionUnavailable
@@ -43,7 +43,7 @@ class Checkpoint(msgspec.Struct, frozen=True):
 
 def checkpoints(conn: sqlite3.Connection) -> dict[str, Checkpoint]:
     """Every projection's stored checkpoint (empty before the first build)."""
-    if not is_sqlite(conn) and not table_exists(conn, "projection_checkpoints"):
+    if not is_sqlite(conn) and not lasting_table_exists(conn, "projection_checkpoints"):
         return {}  # (PostgreSQL: a failed statement would abort the caller's transaction)
     try:
         rows = conn.execute(
