@@ -4,11 +4,13 @@ scheduler per database across real processes."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,9 +24,18 @@ from events.store import EventStore
 from tests.conftest import RawLog, new
 from timeline.backup import backup, list_backups, restore
 from timeline.cli import main
-from timeline.jobs import enabled_jobs, execute_job, first_run, import_drop_folder, job_statuses, record_run
+from timeline.jobs import (
+    JOBS,
+    enabled_jobs,
+    execute_job,
+    first_run,
+    import_drop_folder,
+    job_statuses,
+    record_run,
+)
 from timeline.lease import open_lease
-from timeline.settings import load_settings
+from timeline.scheduler import TimelineScheduler
+from timeline.settings import Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -216,3 +227,94 @@ def test_exactly_one_process_runs_the_jobs_and_another_takes_over(any_store, log
             process.wait(timeout=10)
         lease.close()
         conn.close()
+
+
+class HeldCatchUp:
+    """The real catch-up job, counted; its first run is held (after its work) until released."""
+
+    def __init__(self) -> None:
+        self.real = JOBS["catch_up"]
+        self.results: list[str] = []
+        self.running = self.most_at_once = 0
+        self.held = threading.Event()
+        self.release = threading.Event()
+        self.lock = threading.Lock()
+
+    def __call__(self, settings: Settings) -> str:
+        with self.lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+        try:
+            result = self.real(settings)
+            with self.lock:
+                self.results.append(result)
+                first = len(self.results) == 1
+            if first:
+                self.held.set()
+                self.release.wait(10)
+            return result
+        finally:
+            with self.lock:
+                self.running -= 1
+
+
+def _scheduler_with_held_catch_up(
+    store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, catchup_seconds: str
+) -> tuple[TimelineScheduler, HeldCatchUp]:
+    held = HeldCatchUp()
+    monkeypatch.setitem(JOBS, "catch_up", held)
+    environ = {
+        "TIMELINE_CATCHUP_SECONDS": catchup_seconds,
+        "TIMELINE_WEBHOOK_SECONDS": "3600",
+        "TIMELINE_BACKUP_DIR": str(tmp_path / "backups"),
+        "TIMELINE_SIGNING_KEY": str(tmp_path / "signing.key"),
+    }
+    scheduler = TimelineScheduler(load_settings(environ=environ, db=str(store.path)))
+    scheduler.start()
+    assert held.held.wait(10), "the first catch-up never ran"
+    return scheduler, held
+
+
+def test_runs_due_while_a_job_runs_are_skipped_quietly(
+    store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """APScheduler warns of each run it skips for one still going; with a short interval that was
+    a warning every few seconds from an idle service whenever a catch-up ran long."""
+    caplog.set_level(logging.DEBUG)
+    store.append([new()])
+    scheduler, held = _scheduler_with_held_catch_up(store, tmp_path, monkeypatch, "0.1")
+    try:
+        time.sleep(0.6)  # several runs fall due while the first is held
+        held.release.set()
+        deadline = time.monotonic() + 10
+        while len(held.results) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        scheduler.shutdown()
+    assert len(held.results) >= 3  # runs go on at the interval once the held one ends
+    assert held.most_at_once == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert any("job catch_up is still running; this run is skipped" in r.message for r in caplog.records)
+
+
+def test_a_nudge_while_the_job_runs_runs_it_once_more_after(
+    store: EventStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A write's nudge that finds catch-up running must not be dropped: its event would wait for
+    the next scheduled run (here an hour) instead of being applied at once."""
+    store.append([new()])
+    scheduler, held = _scheduler_with_held_catch_up(store, tmp_path, monkeypatch, "3600")
+    try:
+        store.append([new()])  # a write while catch-up runs, and its nudges, as the API does
+        scheduler.nudge()
+        scheduler.nudge()
+        held.release.set()
+        deadline = time.monotonic() + 10
+        while len(held.results) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)  # a third run, if two nudges made two, would have started by now
+    finally:
+        scheduler.shutdown()
+    assert held.results == ["applied 1 event(s)", "applied 1 event(s)"]
+    assert held.most_at_once == 1
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text

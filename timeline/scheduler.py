@@ -48,6 +48,9 @@ class TimelineScheduler:
         self.lease = open_lease(settings, self.owner, self.conn)
         self.leading = False
         self._lock = threading.Lock()
+        self._runs = threading.Lock()  # guards the two sets below
+        self._running: set[str] = set()
+        self._asked_again: set[str] = set()  # nudged while running: run once more right after
         self.scheduler = BackgroundScheduler(timezone=UTC)
 
     def _connect(self) -> Any:
@@ -106,7 +109,9 @@ class TimelineScheduler:
                         id=job,
                         replace_existing=True,
                         seconds=interval_of(job, self.settings),
-                        max_instances=1,
+                        # 2, not 1: at 1 APScheduler warns of every run that falls due while one
+                        # is going; `_run` skips those itself, and keeps a nudge for afterwards.
+                        max_instances=2,
                         coalesce=True,
                         next_run_time=first_run(job, self.settings, self._records()),
                     )
@@ -118,6 +123,27 @@ class TimelineScheduler:
             self.leading = held
 
     def _run(self, job: str) -> None:
+        """Run `job`, never two at once: a run due while one is going is skipped (it would find
+        nothing new), and a nudge meanwhile makes the going one run once more when it ends."""
+        with self._runs:
+            if job in self._running:
+                log.debug("job %s is still running; this run is skipped", job)
+                return
+            self._running.add(job)
+        try:
+            while True:
+                self._run_once(job)
+                with self._runs:
+                    if job not in self._asked_again:
+                        self._running.discard(job)
+                        return
+                    self._asked_again.discard(job)
+        except BaseException:
+            with self._runs:
+                self._running.discard(job)
+            raise
+
+    def _run_once(self, job: str) -> None:
         scheduled = self.scheduler.get_job(job)
         next_run = scheduled.next_run_time if scheduled else None
         outcome = execute_job(job, self.settings)  # outside the lock: renewals go on meanwhile
@@ -128,10 +154,16 @@ class TimelineScheduler:
                 log.warning("could not record the %s run (%s)", job, e)
 
     def nudge(self, job: str = "catch_up") -> None:
-        """Run a job now (e.g. catch-up right after a write), if this process leads."""
+        """Run a job now (e.g. catch-up right after a write), if this process leads; if it is
+        running, once more as soon as it ends, so what the nudge is about is not left for later."""
         scheduled = self.scheduler.get_job(job) if self.leading else None
-        if scheduled is not None:
-            scheduled.modify(next_run_time=datetime.now(UTC))
+        if scheduled is None:
+            return
+        with self._runs:
+            if job in self._running:
+                self._asked_again.add(job)
+                return
+        scheduled.modify(next_run_time=datetime.now(UTC))
 
     def status(self) -> list[JobStatus]:
         with self._lock:
