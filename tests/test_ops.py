@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -318,3 +319,47 @@ def test_a_nudge_while_the_job_runs_runs_it_once_more_after(
     assert held.results == ["applied 1 event(s)", "applied 1 event(s)"]
     assert held.most_at_once == 1
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+
+
+def test_a_paused_scheduler_runs_its_late_jobs_without_warnings(store: EventStore, tmp_path: Path) -> None:
+    """A process stopped for a while (a suspended laptop or VM, a loaded host) finds a run more
+    than 1 s late on waking. APScheduler skipped such a run with a warning: a daily backup due
+    during a suspend was put off a whole day. A late run runs (coalesced into one)."""
+    store.append([new()])
+    env = os.environ | {
+        "TIMELINE_VERIFY_SECONDS": "4",
+        "TIMELINE_BACKUP_SECONDS": "3600",
+        "TIMELINE_BACKUP_DIR": str(tmp_path / "backups"),
+        "TIMELINE_SIGNING_KEY": str(tmp_path / "signing.key"),
+    }
+    output = tmp_path / "scheduler.log"
+    with output.open("wb") as sink:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "timeline", "scheduler", "--db", str(store.path)],
+            env=env,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    conn = RawLog(str(store.path)).conn
+    try:
+        deadline = time.monotonic() + 20
+        while not (first := job_statuses(conn, ["verify"])[0]).runs:
+            assert time.monotonic() < deadline, output.read_text()
+            time.sleep(0.05)
+        assert first.last_run_at is not None
+        # The second run is due 4 s after the first started; stop the process across it.
+        since_first = (datetime.now(UTC) - first.last_run_at).total_seconds()
+        time.sleep(max(0.0, 2.5 - since_first))
+        process.send_signal(signal.SIGSTOP)
+        time.sleep(4.0)  # wakes about 2.5 s after the run was due
+        process.send_signal(signal.SIGCONT)
+        deadline = time.monotonic() + 3
+        while job_statuses(conn, ["verify"])[0].runs < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert job_statuses(conn, ["verify"])[0].runs >= 2, output.read_text()
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        conn.close()
+    printed = output.read_text()
+    assert "was missed by" not in printed and "WARNING" not in printed, printed

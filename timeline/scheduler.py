@@ -75,6 +75,8 @@ class TimelineScheduler:
             next_run_time=datetime.now(UTC),
             replace_existing=True,
             max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,  # a late renewal must still run, or the lease runs out
         )
         self.scheduler.start()
 
@@ -113,6 +115,7 @@ class TimelineScheduler:
                         # is going; `_run` skips those itself, and keeps a nudge for afterwards.
                         max_instances=2,
                         coalesce=True,
+                        misfire_grace_time=None,  # a late run still runs (APScheduler: skip + warn after 1 s)
                         next_run_time=first_run(job, self.settings, self._records()),
                     )
             elif not held and self.leading:
