@@ -1,12 +1,15 @@
-"""Several real processes appending to one log at once, on each backend, while a follower reads."""
+"""Several real processes appending to one log at once, on each backend, while a follower reads;
+each signs a head at every append and writes it to the one head file they share."""
 
 from __future__ import annotations
 
 import multiprocessing
 import threading
+from pathlib import Path
 
-from events.backends import open_log
+from events.backends import is_postgres, open_log
 from events.errors import ConcurrencyError
+from events.heads import Signer, read_head_file
 from events.store import EventStore
 from tests.conftest import new
 
@@ -14,8 +17,17 @@ WRITERS = 4
 APPENDS = 40
 
 
-def _writer(db: str, worker: int, results: multiprocessing.Queue) -> None:
-    store = open_log(db, create=False)
+def _signing(store: EventStore, key: Path) -> EventStore:
+    """Sign a head at every append, as a node does; on PostgreSQL the head file is the product's
+    choice (beside the key), on SQLite it is beside the database."""
+    store.signer = Signer.load(key)
+    if is_postgres(str(store.path)):
+        store.head_file = key.with_name(key.name + ".head")  # type: ignore[attr-defined]
+    return store
+
+
+def _writer(db: str, key: Path, worker: int, results: multiprocessing.Queue) -> None:
+    store = _signing(open_log(db, create=False), key)
     won = lost = 0
     for i in range(APPENDS):
         # Everyone races for the shared stream with expected versions, and writes its own.
@@ -56,14 +68,16 @@ class Follower(threading.Thread):
 
 
 def test_concurrent_processes_lose_nothing_keep_order_and_a_follower_never_skips(
-    any_store: EventStore, log_db: str
+    any_store: EventStore, log_db: str, tmp_path: Path
 ):
-    store = any_store
+    key = tmp_path / "shared.key"
+    Signer.create(key)
+    store = _signing(any_store, key)
     follower = Follower(log_db)
     follower.start()
     context = multiprocessing.get_context("spawn")
     results: multiprocessing.Queue = context.Queue()
-    processes = [context.Process(target=_writer, args=(log_db, w, results)) for w in range(WRITERS)]
+    processes = [context.Process(target=_writer, args=(log_db, key, w, results)) for w in range(WRITERS)]
     for process in processes:
         process.start()
     for process in processes:
@@ -89,4 +103,9 @@ def test_concurrent_processes_lose_nothing_keep_order_and_a_follower_never_skips
     for w in range(WRITERS):
         assert len(by_stream[f"own-{w}"]) == APPENDS
         assert len(by_stream[f"batch-{w}"]) == 25 * (APPENDS // 10)
+    # The shared head file ends at the largest head, whichever process wrote last, and agrees
+    # with the database (`verify` holds them together).
+    assert store.head_path is not None
+    on_file = read_head_file(store.head_path)
+    assert on_file is not None and on_file == store.tree_head() and on_file.size == len(events)
     assert store.verify() == len(events)
