@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
+import select
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -65,9 +66,21 @@ class PgConnection:
 
     @property
     def lost(self) -> bool:
-        """Whether the server connection is gone (psycopg marks it broken on the failure that
-        showed it): nothing more can be done on it."""
-        return self.raw.closed or self.raw.broken
+        """Whether the server connection is gone: psycopg marks it broken on the failure that
+        showed it, and an idle one the server ended (a restart, `pg_terminate_backend`) is found
+        without a round trip, before a request would fail on it."""
+        if self.raw.closed or self.raw.broken:
+            return True
+        if self.in_transaction:
+            return False
+        # Idle and not listening, the server says nothing unasked but its farewell before it
+        # closes: anything waiting to be read means the session is over. (Were it ever a mere
+        # notice, the cost is one new connection; the pool checks this one before reuse.)
+        try:
+            readable, _, _ = select.select([self.raw.pgconn.socket], [], [], 0)
+        except (OSError, psycopg.OperationalError):
+            return True
+        return bool(readable)
 
     @property
     def conn(self) -> PgConnection:
