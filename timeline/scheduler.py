@@ -126,8 +126,10 @@ class TimelineScheduler:
             self.leading = held
 
     def _run(self, job: str) -> None:
-        """Run `job`, never two at once: a run due while one is going is skipped (it would find
-        nothing new), and a nudge meanwhile makes the going one run once more when it ends."""
+        """Run `job`, never two at once: a run due while one is going is skipped (the next, an
+        interval later, does its work), and a nudge meanwhile makes the going one run once more
+        when it ends. The running mark is cleared under the same lock that checks for a nudge,
+        so a nudge is never left between the two."""
         with self._runs:
             if job in self._running:
                 log.debug("job %s is still running; this run is skipped", job)
