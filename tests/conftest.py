@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 import pytest
@@ -17,6 +17,9 @@ from events.reference import Programme, Reference, Region, SourceDocument
 from events.store import EventStore
 from events.types import Event, LongText, Text
 from tests.postgres import Cluster, bin_dir
+
+if TYPE_CHECKING:
+    from litestar.testing import TestClient
 
 REGIONS = [
     Region(code="140000", name=Text(zh="山西省", en="Shanxi"), kind="province"),
@@ -85,6 +88,15 @@ def store_db(db_path: Path) -> str:
     """The database `store` opens: the SQLite file. A module whose tests run on both backends
     overrides it with `log_db` (a fixture `store_db` returning `log_db`)."""
     return str(db_path)
+
+
+@pytest.fixture
+def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
+    """The real app on `store_db` (the small catalogue and five milestones), started and stopped
+    around the test. A module needing other settings defines its own `client`."""
+    from tests.test_api_support import open_client, seeded_settings  # the app: only where used
+
+    yield from open_client(seeded_settings(store, store_db))
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from events.errors import StoreUnavailable
 from events.reference import Reference
 from events.store import EventStore
 from events.types import Text
-from tests.test_api_support import AUTH, ID, new_event, open_client, seeded_settings
+from tests.test_api_support import AUTH, ID, new_event
 
 
 @pytest.fixture
@@ -26,11 +26,6 @@ def store_db(log_db: str) -> str:
 
 
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, store_db))
 
 
 def problem(response: object, status: int) -> dict[str, object]:

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from litestar.testing import TestClient
 
-from events.store import EventStore
-from tests.test_api_support import BASE, ID, open_client, seeded_settings
+from tests.test_api_support import BASE, ID
 
 
 @pytest.fixture
 def store_db(log_db: str) -> str:
     """Each test here runs on SQLite and on PostgreSQL."""
     return log_db
-
-
-@pytest.fixture
-def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, store_db))
 
 
 def test_health_reports_head_projections_scheduler_and_integrity(client: TestClient) -> None:

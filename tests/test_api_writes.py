@@ -3,15 +3,12 @@ corrections and retractions, and reading one's own writes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from litestar.testing import TestClient
 
 import api.caching
-from events.store import EventStore
 from tests.conftest import RawLog
-from tests.test_api_support import AUTH, BASE, ID, TOKEN, new_event, open_client, seeded_settings
+from tests.test_api_support import AUTH, BASE, ID, TOKEN, new_event
 
 
 @pytest.fixture
@@ -22,11 +19,6 @@ def store_db(log_db: str) -> str:
 
 PROBLEM = "application/problem+json"
 NO_SOURCE = "Every event needs at least one source: `sources` lists the documents it rests on"
-
-
-@pytest.fixture
-def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, store_db))
 
 
 def head(client: TestClient) -> int:

@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,8 +17,7 @@ from litestar.testing import TestClient
 import api.caching
 import api.feeds
 from api.flight import SingleFlight
-from events.store import EventStore
-from tests.test_api_support import AUTH, ID, new_event, open_client, seeded_settings
+from tests.test_api_support import AUTH, ID, new_event
 
 JIEXIU = [
     "/feeds/regions/140781.ics",
@@ -29,11 +26,6 @@ JIEXIU = [
     "/timelinejs/regions/140781.json",
     "/feeds/regions/140700.ics?spans=1",  # Jinzhong with its counties
 ]
-
-
-@pytest.fixture
-def client(store: EventStore, db_path: Path) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, db_path))
 
 
 def validators(client: TestClient, path: str) -> tuple[str, str | None]:

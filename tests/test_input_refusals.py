@@ -19,11 +19,6 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def client(store: EventStore, db_path: Path) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, db_path))
-
-
-@pytest.fixture
 def hostless(store: EventStore, db_path: Path) -> Iterator[TestClient]:
     """The app without a configured base_url: links are built from the Host header."""
     yield from open_client(seeded_settings(store, db_path, base_url=None))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -12,8 +11,6 @@ from litestar.testing import TestClient
 
 from api.context import Database
 from events.backends import open_log
-from events.store import EventStore
-from tests.test_api_support import open_client, seeded_settings
 from timeline.settings import Settings
 
 
@@ -62,11 +59,6 @@ def test_a_connection_that_failed_in_use_is_replaced_at_the_next_request(pg_url:
 @pytest.fixture
 def store_db(pg_url: str) -> str:
     return pg_url
-
-
-@pytest.fixture
-def client(store: EventStore, store_db: str) -> Iterator[TestClient]:
-    yield from open_client(seeded_settings(store, store_db))
 
 
 def test_the_api_answers_again_after_the_server_dropped_its_connections(client: TestClient) -> None:
