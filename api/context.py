@@ -58,8 +58,9 @@ class Database:
     """One EventStore per thread on the same database, closed together at shutdown.
 
     On PostgreSQL their connections come from one pool (`psycopg_pool`), and a store whose
-    connection the server dropped is replaced at the thread's next request: a restart of the
-    server costs each thread one failed request, not the process.
+    connection the server dropped is replaced at the thread's next request (`connection_lost`
+    sees one ended while idle before it is used): a server restart costs at most the requests
+    it cut short, not the process.
     """
 
     # Threads that may hold a store at once: anyio's worker threads (40 by default), the event
